@@ -1,0 +1,88 @@
+"""One sample-quality report, computed the same way by the CLI, the benchmarks and notebook 06.
+
+FID and KID depend on the feature extractor, the image resizing and the sample sizes, so the
+report always measures the generated images and a held-out REAL set against the same
+reference with the same sizes: the real-versus-real value is the floor the fake value is read
+against. Taught in notebooks/06_evaluating_gans.ipynb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pathlib
+
+import numpy as np
+
+from medgan_course.data.types import ImageDataset
+from medgan_course.evaluation.distances import (
+    distance_report,
+    memorization_report,
+    precision_recall,
+)
+from medgan_course.evaluation.features import DomainExtractor, data_fingerprint, extract_features
+
+
+def domain_extractor_for(dataset: ImageDataset, *, cache_dir=None, seed: int = 0,
+                         epochs: int = 10) -> DomainExtractor:
+    """The offline extractor for `dataset`, trained once on its training split and cached.
+
+    The cache key is the training data's fingerprint, the seed and the epochs, so every run
+    evaluated on the same data uses the very same extractor (FIDs from different extractors
+    are not comparable).
+
+    Args:
+        dataset: the dataset whose train split (images `(N, H, W, C)` float32 in [-1, 1],
+            labels `(N,)` int32) trains the extractor.
+        cache_dir: parent folder of cached extractors (default `~/.cache/medgan-course/extractors`).
+        seed: training seed.
+        epochs: training epochs.
+    """
+    train = dataset.train
+    key = hashlib.sha256(f"{data_fingerprint(train.images, train.labels)}-{seed}-{epochs}".encode())
+    root = pathlib.Path(cache_dir or pathlib.Path.home() / ".cache" / "medgan-course" / "extractors")
+    folder = root / f"{dataset.name}-{key.hexdigest()[:16]}"
+    if (folder / DomainExtractor.METADATA_FILE).is_file():
+        return DomainExtractor.load(folder)
+    extractor = DomainExtractor.train(train.images, train.labels, num_classes=dataset.num_classes,
+                                      epochs=epochs, seed=seed)
+    extractor.save(folder)
+    return extractor
+
+
+def sample_quality(fake_images: np.ndarray, dataset: ImageDataset, extractor, *,
+                   seed: int = 0) -> dict:
+    """FID, KID, precision/recall and memorization of generated images, with the real floor.
+
+    Reference set: the training split (what the generator saw). Compared against it: the
+    generated images, subsampled to the size of the test split, and the test split itself
+    (the floor). Both comparisons therefore use the same extractor and the same sizes.
+
+    Args:
+        fake_images: `(N, H, W, C)` float32 in [-1, 1], N >= len(dataset.test).
+        dataset: the real data.
+        extractor: a feature extractor (`DomainExtractor`, `InceptionExtractor`).
+        seed: seed of the subsampling and of KID's subsets.
+
+    Returns:
+        A JSON-ready dict: fid, kid_mean, kid_std, floor_fid, floor_kid_mean, floor_kid_std,
+        precision, recall, memorized_fraction, n_reference, n_compared.
+    """
+    n_test = len(dataset.test.images)
+    if len(fake_images) < n_test:
+        raise ValueError(f"sample_quality needs at least {n_test} generated images "
+                         f"(the test split's size), got {len(fake_images)}")
+    rng = np.random.default_rng(seed)
+    fake_images = fake_images[rng.choice(len(fake_images), n_test, replace=False)]
+    reference = extract_features(extractor, dataset.train.images)
+    fake = extract_features(extractor, fake_images)
+    real = extract_features(extractor, dataset.test.images)
+    subset = min(n_test, len(reference))
+    fake_report = distance_report(reference, fake, subset_size=subset, seed=seed)
+    floor = distance_report(reference, real, subset_size=subset, seed=seed)
+    pr = precision_recall(reference, fake, k=3)
+    memo = memorization_report(fake_images, dataset.train.images, extractor=extractor)
+    return {"fid": fake_report.fid, "kid_mean": fake_report.kid_mean, "kid_std": fake_report.kid_std,
+            "floor_fid": floor.fid, "floor_kid_mean": floor.kid_mean, "floor_kid_std": floor.kid_std,
+            "precision": float(pr.precision), "recall": float(pr.recall),
+            "memorized_fraction": memo.fraction_flagged,
+            "n_reference": len(reference), "n_compared": n_test}

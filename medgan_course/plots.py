@@ -1,0 +1,108 @@
+"""Static figures (matplotlib, no display needed): sample grids, samples over time, losses.
+
+Figures are built with `matplotlib.figure.Figure`, not pyplot, so that writing a PNG from a
+script or a test never opens a window or touches global state. Notebooks display the returned
+figures directly.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from medgan_course.data.types import to_model_range
+
+
+def _as_model_range(images: np.ndarray) -> np.ndarray:
+    """uint8 `(N, H, W)` or `(N, H, W, C)` -> float32 `(N, H, W, C)` in [-1, 1]."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    return to_model_range(images) if images.dtype == np.uint8 else images.astype(np.float32)
+
+
+def samples_figure(images, *, labels=None, class_names=None, ncol=8, title=None) -> Figure:
+    """A grid of images, each titled with its class when labels are given.
+
+    Args:
+        images: uint8 `(N, H, W[, C])` in [0, 255], or float `(N, H, W, C)` in [-1, 1].
+        labels: optional `(N,)` class indices.
+        class_names: optional names for the labels.
+        ncol: images per row.
+        title: figure title.
+    """
+    images = _as_model_range(images)
+    rows = math.ceil(len(images) / ncol)
+    fig = Figure(figsize=(ncol * 1.1, rows * 1.2 + (0.4 if title else 0)), layout="constrained")
+    axes = fig.subplots(rows, ncol, squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if index >= len(images):
+            continue
+        image = (images[index] + 1.0) / 2.0
+        ax.imshow(image[..., 0] if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=1)
+        if labels is not None:
+            name = class_names[labels[index]] if class_names else str(labels[index])
+            ax.set_title(name, fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def progress_figure(samples_over_time, *, max_columns=8, max_rows=8) -> Figure:
+    """Fixed-z samples over training: one column per recorded step, one row per latent vector.
+
+    Args:
+        samples_over_time: list of (step, uint8 `(n, H, W, C)`) as `SampleGrid.samples`.
+    """
+    if not samples_over_time:
+        raise ValueError("progress_figure: no samples were recorded")
+    picks = np.unique(np.linspace(0, len(samples_over_time) - 1, max_columns).round().astype(int))
+    columns = [samples_over_time[i] for i in picks]
+    rows = min(max_rows, len(columns[0][1]))
+    fig = Figure(figsize=(len(columns) * 1.0, rows * 1.0 + 0.5), layout="constrained")
+    axes = fig.subplots(rows, len(columns), squeeze=False)
+    for col, (step, images) in enumerate(columns):
+        images = _as_model_range(images)
+        axes[0, col].set_title(f"step {step}", fontsize=7)
+        for row in range(rows):
+            axes[row, col].imshow((images[row, ..., 0] + 1) / 2, cmap="gray", vmin=0, vmax=1)
+            axes[row, col].set_axis_off()
+    fig.suptitle("the same latent vectors over training")
+    return fig
+
+
+def losses_figure(history: dict, *, smooth: int = 20) -> Figure:
+    """d_loss and g_loss per step, raw (faint) and as a running mean over `smooth` steps."""
+    fig = Figure(figsize=(6, 3), layout="constrained")
+    ax = fig.subplots()
+    for key, colour in (("d_loss", "tab:blue"), ("g_loss", "tab:orange")):
+        values = np.asarray(history.get(key, []), np.float64)
+        if not len(values):
+            continue
+        ax.plot(values, color=colour, alpha=0.25, linewidth=0.8)
+        width = max(1, min(smooth, len(values)))
+        mean = np.convolve(values, np.ones(width) / width, mode="valid")
+        ax.plot(np.arange(width - 1, len(values)), mean, color=colour, label=key)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.legend()
+    return fig
+
+
+def save_samples_png(images, path, *, labels=None) -> None:
+    """Writes `samples_figure(images, labels=labels)` to `path`."""
+    samples_figure(images, labels=labels).savefig(path, dpi=100)
+
+
+def save_progress_png(samples_over_time, path) -> None:
+    """Writes `progress_figure(samples_over_time)` to `path` (nothing when none were recorded)."""
+    if samples_over_time:
+        progress_figure(samples_over_time).savefig(path, dpi=100)
+
+
+def save_losses_png(history: dict, path) -> None:
+    """Writes `losses_figure(history)` to `path`."""
+    losses_figure(history).savefig(path, dpi=100)

@@ -1,0 +1,1 @@
+"""medgan_course.training (see docs/ARCHITECTURE.md)."""

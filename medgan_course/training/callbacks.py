@@ -1,0 +1,365 @@
+"""Callbacks for GAN training: samples over time, per-step losses, NaN diagnosis, time budget,
+checkpoints and resume.
+
+The callbacks are thin; what can be computed without Keras (`image_grid`,
+`diagnose_nonfinite`) is a pure function beside them. A "step" here is one training step
+(one generator update); each callback counts the steps it has seen across all the `fit` calls
+it was passed to. Taught in notebooks/04_training_loop.ipynb and
+notebooks/05_when_training_fails.ipynb.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import warnings
+
+import numpy as np
+
+from medgan_course._tf import require_tensorflow
+from medgan_course.data.types import to_display_range, to_uint8
+
+require_tensorflow()
+
+import keras  # noqa: E402  (after the version check on purpose)
+
+
+def image_grid(images, nrow, *, padding=1, pad_value=1.0):
+    """Tiles images into one picture, `nrow` images per row, for display or a PNG.
+
+    Args:
+        images: `(N, H, W, C)` float array in [-1, 1] (model range).
+        nrow: images per row (>= 1); the grid has ceil(N / nrow) rows, the last one padded.
+        padding: pixels of `pad_value` between and around the images.
+        pad_value: value of the padding in [0, 1] (1.0 = white).
+
+    Returns:
+        float32 `(rows * (H + padding) + padding, nrow * (W + padding) + padding, C)` in [0, 1].
+
+    Raises:
+        ValueError: not a 4-D non-empty batch, `nrow` < 1, negative padding, NaN/inf values.
+        TypeError: integer images (convert uint8 with `data.types.to_model_range`).
+    """
+    images = to_display_range(images)
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"image_grid expects a non-empty (N, H, W, C) batch, got shape {images.shape}")
+    if isinstance(nrow, bool) or not isinstance(nrow, (int, np.integer)) or nrow < 1:
+        raise ValueError(f"image_grid: nrow must be an int >= 1, got {nrow!r}")
+    if padding < 0:
+        raise ValueError(f"image_grid: padding must be >= 0, got {padding}")
+    n, height, width, channels = images.shape
+    rows = math.ceil(n / nrow)
+    grid = np.full((rows * (height + padding) + padding, nrow * (width + padding) + padding,
+                    channels), pad_value, np.float32)
+    for index, image in enumerate(images):
+        top = padding + (index // nrow) * (height + padding)
+        left = padding + (index % nrow) * (width + padding)
+        grid[top:top + height, left:left + width] = image
+    return grid
+
+
+def save_grid_png(grid, path):
+    """Writes an `image_grid` result `(H, W, C)` in [0, 1] as a PNG (grey for C = 1).
+
+    Uses `matplotlib.image.imsave`, which needs no display (no pyplot figure is created).
+    """
+    from matplotlib import image as mpl_image
+
+    if grid.shape[-1] == 1:
+        mpl_image.imsave(path, grid[..., 0], cmap="gray", vmin=0.0, vmax=1.0)
+    else:
+        mpl_image.imsave(path, np.clip(grid, 0.0, 1.0))
+
+
+class _StepCounter(keras.callbacks.Callback):
+    """Counts training steps across epochs and `fit` calls, `steps_per_execution` included.
+
+    Keras calls `on_train_batch_end(batch)` with the index of the last step of each execution
+    within the epoch, so the steps done since the previous call are the index difference.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.step = 0
+        self._last_batch = -1
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._last_batch = -1
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += batch - self._last_batch
+        self._last_batch = batch
+
+
+class SampleGrid(_StepCounter):
+    """Generates images from fixed latent vectors every `every_n_steps` steps.
+
+    The same z (and labels) every time, so the recorded samples show how the generator's
+    mapping changes, not how random draws differ. One record is taken before the first step.
+
+    Args:
+        z: an int n (n latent vectors drawn once from `seed`) or `(n, latent_dim)` float32.
+        every_n_steps: steps between records (>= 1).
+        labels: `(n,)` class indices for a conditional GAN (None cycles through the classes).
+        out_dir: if given, each record is also written as `step_0000100.png` there.
+        seed: seed of the latent vectors when `z` is an int.
+        nrow: images per row of the PNG grid (default: about sqrt(n)).
+
+    Attributes:
+        samples: list of (step, images) with images `(n, H, W, C)` uint8 in [0, 255].
+    """
+
+    def __init__(self, z, every_n_steps, labels=None, out_dir=None, *, seed=0, nrow=None):
+        super().__init__()
+        if isinstance(every_n_steps, bool) or not isinstance(every_n_steps, int) or every_n_steps < 1:
+            raise ValueError(f"SampleGrid: every_n_steps must be an int >= 1, got {every_n_steps!r}")
+        self.z, self.labels, self.out_dir = z, labels, out_dir
+        self.every_n_steps, self.seed, self.nrow = every_n_steps, seed, nrow
+        self.samples = []
+        self._last_record = None
+
+    def _fixed_latents(self):
+        """Draws the fixed z once (the model's latent_dim is known only from `fit`)."""
+        if isinstance(self.z, (int, np.integer)):
+            rng = np.random.default_rng(self.seed)
+            self.z = rng.standard_normal((int(self.z), self.model.latent_dim), np.float32)
+        return self.z
+
+    def on_train_begin(self, logs=None):
+        if not hasattr(self.model, "generate"):
+            raise TypeError("SampleGrid needs a model with generate(z, labels), e.g. training.gan.GAN")
+        if self._last_record is None:
+            self._record()
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        if self.step - self._last_record >= self.every_n_steps:
+            self._record()
+
+    def _record(self):
+        """Generates from the fixed z; stores uint8 images (and a PNG when out_dir is set)."""
+        self._last_record = self.step
+        images = self.model.generate(self._fixed_latents(), self.labels)
+        if not np.all(np.isfinite(images)):
+            warnings.warn(f"SampleGrid: the generator's output is NaN/inf at step {self.step}; "
+                          "nothing recorded (training has diverged, see NaNGuard)", RuntimeWarning)
+            return
+        self.samples.append((self.step, to_uint8(images)))
+        if self.out_dir is not None:
+            os.makedirs(self.out_dir, exist_ok=True)
+            nrow = self.nrow or max(1, math.ceil(math.sqrt(len(images))))
+            save_grid_png(image_grid(images, nrow),
+                          os.path.join(self.out_dir, f"step_{self.step:07d}.png"))
+
+
+class LossHistory(_StepCounter):
+    """Records the logged values of every step (Keras's `History` keeps one per epoch).
+
+    `GAN.train_step` logs each step's own values, so these are per-step losses, not running
+    means. With `steps_per_execution` k, one value is recorded per k steps (the last one).
+
+    Args:
+        keys: the log entries to record (missing ones are skipped).
+
+    Attributes:
+        steps: list of step numbers (1-based) at which values were recorded.
+        history: dict key -> list of floats, aligned with `steps`.
+    """
+
+    def __init__(self, keys=("d_loss", "g_loss", "real_logit", "fake_logit", "gp")):
+        super().__init__()
+        self.keys = tuple(keys)
+        self.steps = []
+        self.history = {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        logs = logs or {}
+        self.steps.append(self.step)
+        for key in self.keys:
+            if key in logs:
+                self.history.setdefault(key, []).append(float(logs[key]))
+
+    @property
+    def d_loss(self):
+        """Per-step d_loss, float64 `(steps,)`."""
+        return np.asarray(self.history.get("d_loss", []), np.float64)
+
+    @property
+    def g_loss(self):
+        """Per-step g_loss, float64 `(steps,)`."""
+        return np.asarray(self.history.get("g_loss", []), np.float64)
+
+
+def diagnose_nonfinite(loss_key, value, step, *, loss_name=None, gp_weight=0.0,
+                       learning_rates=(), compute_dtype="float32", loss_scaled=False):
+    """Explains a NaN/inf loss: which loss, when, and the likely causes, most likely first.
+
+    Args:
+        loss_key: "d_loss" or "g_loss".
+        value: the non-finite value (nan, inf or -inf).
+        step: the training step at which it was seen.
+        loss_name: the GAN's loss (see `losses.LOSS_NAMES`), if known.
+        gp_weight: the gradient-penalty weight.
+        learning_rates: the optimizers' learning rates.
+        compute_dtype: the networks' compute dtype ("float32", "float16", "bfloat16").
+        loss_scaled: whether the optimizers scale the loss (LossScaleOptimizer).
+
+    Returns:
+        A multi-line message.
+    """
+    top_lr = max(learning_rates, default=0.0)
+    causes = [  # (flagged by the context?, cause)
+        (top_lr > 1e-3, f"learning rate too high (largest here {top_lr:g}): GANs usually train "
+                        "with 1e-4 to 2e-4 and Adam beta_1 = 0.5"),
+        (loss_name == "wasserstein" and not gp_weight,
+         "missing gradient penalty / Lipschitz constraint: an unconstrained critic's logits "
+         "grow without bound; set gp_weight=10 (WGAN-GP) or use spectral normalization"),
+        (compute_dtype == "float16" and not loss_scaled,
+         "float16 overflow without loss scaling: use LossScaleOptimizer (GAN.compile wraps the "
+         "optimizers under mixed_float16) or the mixed_bfloat16 policy"),
+    ]
+    ordered = [c for flag, c in causes if flag] + [c for flag, c in causes if not flag]
+    lines = [f"NaNGuard: {loss_key} became {value} at step {step}; training stopped.",
+             "Likely causes, most likely first:"]
+    lines += [f"  * {cause}" for cause in ordered]
+    lines.append("See notebooks/05_when_training_fails.ipynb.")
+    return "\n".join(lines)
+
+
+class NaNGuard(_StepCounter):
+    """Stops training when d_loss or g_loss is NaN or infinite, and says why it probably is.
+
+    Args:
+        verbose: print the diagnosis when it stops training.
+
+    Attributes:
+        diagnosis: None, or the message of `diagnose_nonfinite`.
+        stopped_step: None, or the step at which training was stopped.
+    """
+
+    def __init__(self, verbose=True):
+        super().__init__()
+        self.verbose = verbose
+        self.diagnosis = None
+        self.stopped_step = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        for key in ("d_loss", "g_loss"):
+            value = (logs or {}).get(key)
+            if value is not None and not math.isfinite(float(value)):
+                self.diagnosis = diagnose_nonfinite(key, float(value), self.step, **self._context())
+                self.stopped_step = self.step
+                self.model.stop_training = True
+                if self.verbose:
+                    print(self.diagnosis)
+                return
+
+    def _context(self):
+        """What the model says about its loss, penalty, learning rates and precision."""
+        optimizers = [getattr(self.model, name, None) for name in ("d_optimizer", "g_optimizer")]
+        optimizers = [opt for opt in optimizers if opt is not None]
+        generator = getattr(self.model, "generator", self.model)
+        return {
+            "loss_name": getattr(self.model, "loss_name", None),
+            "gp_weight": getattr(self.model, "gp_weight", 0.0),
+            "learning_rates": [float(np.asarray(opt.learning_rate)) for opt in optimizers],
+            "compute_dtype": generator.dtype_policy.compute_dtype,
+            "loss_scaled": any(isinstance(opt, keras.optimizers.LossScaleOptimizer)
+                               for opt in optimizers),
+        }
+
+
+class TimeBudget(_StepCounter):
+    """Stops training once `seconds` of wall-clock time have passed (checked at batch ends).
+
+    Throughput is measured from the end of the first step to the end of the last one, so the
+    first step's tracing and compilation does not count.
+
+    Args:
+        seconds: the budget per `fit` call (> 0).
+        batch_size: images per step, to report images seen and images/second.
+
+    Attributes (set during and after `fit`):
+        elapsed: seconds since the start of the last `fit`.
+        steps: steps done in the last `fit`.
+        images_seen: steps * batch_size (None without batch_size; a last partial batch of an
+            epoch is counted as full).
+        steps_per_second, images_per_second: measured throughput, None if fewer than 2 steps.
+        stopped: True if the budget ended the last `fit`.
+    """
+
+    def __init__(self, seconds, batch_size=None):
+        super().__init__()
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+            raise ValueError(f"TimeBudget: seconds must be a positive number, got {seconds!r}")
+        if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+            raise ValueError(f"TimeBudget: batch_size must be None or an int >= 1, got {batch_size!r}")
+        self.seconds, self.batch_size = float(seconds), batch_size
+        self._reset()
+
+    def _reset(self):
+        self.elapsed, self.steps, self.images_seen, self.stopped = 0.0, 0, 0, False
+        self.steps_per_second = self.images_per_second = None
+        self._first = None  # (time, steps) at the end of the first execution
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        before = self.step
+        super().on_train_batch_end(batch, logs)
+        now = time.perf_counter()
+        self.steps += self.step - before
+        self.elapsed = now - self._start
+        self.images_seen = None if self.batch_size is None else self.steps * self.batch_size
+        if self._first is None:
+            self._first = (now, self.steps)
+        elif now > self._first[0]:
+            self.steps_per_second = (self.steps - self._first[1]) / (now - self._first[0])
+            if self.batch_size is not None:
+                self.images_per_second = self.steps_per_second * self.batch_size
+        if self.elapsed >= self.seconds:
+            self.stopped = True
+            self.model.stop_training = True
+
+
+def checkpoint_callbacks(out_dir, every_n_steps=None, *, save_model=True):
+    """Callbacks that let an interrupted `fit` resume with its optimizer state intact.
+
+    * `BackupAndRestore(out_dir/backup)`: saves weights, both optimizers' variables (the GAN
+      builds them in `compile`) and the latent stream's counter; a later `fit` with the same
+      callback on a fresh, compiled GAN restores them and skips the finished epochs. It
+      resumes at an *epoch* boundary, so for exact resumption train with
+      `steps_per_epoch=every_n_steps` and leave `every_n_steps=None` here (save per epoch); an
+      integer saves mid-epoch too, and a resumed run then repeats that epoch's first steps.
+      The backup is deleted when `fit` completes.
+    * `ModelCheckpoint(out_dir/gan.keras)` (if `save_model`): the whole GAN, loadable with
+      `keras.saving.load_model` (safe mode), kept after training.
+
+    Args:
+        out_dir: folder for the run's checkpoints (created by Keras when needed).
+        every_n_steps: None to save at each epoch end, or an int >= 1 of steps.
+        save_model: also return the `.keras` ModelCheckpoint.
+
+    Returns:
+        list of `keras.callbacks.Callback`.
+
+    Raises:
+        ValueError: `every_n_steps` neither None nor a positive int.
+    """
+    if every_n_steps is not None and (isinstance(every_n_steps, bool)
+                                      or not isinstance(every_n_steps, int) or every_n_steps < 1):
+        raise ValueError(f"checkpoint_callbacks: every_n_steps must be None or an int >= 1, "
+                         f"got {every_n_steps!r}")
+    save_freq = "epoch" if every_n_steps is None else every_n_steps
+    out_dir = os.fspath(out_dir)
+    callbacks = [keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup"),
+                                                  save_freq=save_freq)]
+    if save_model:
+        callbacks.append(keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "gan.keras"),
+                                                         save_freq=save_freq))
+    return callbacks

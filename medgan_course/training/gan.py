@@ -1,0 +1,477 @@
+"""`GAN`: a `keras.Model` that trains a generator and a discriminator with `fit`.
+
+The shape is keras-io's (DCGAN, WGAN-GP and conditional GAN examples): the GAN owns both
+networks and two optimizers, overrides `train_step`, and reports its losses through `Mean`
+trackers. What this version adds, and why:
+
+* `compile` builds the model and both optimizers at once. Keras otherwise creates optimizer
+  variables lazily on the first step, which (seen with TF 2.21 / Keras 3.15) fails under
+  `MirroredStrategy` ("cond/Placeholder"), silently drops Adam's moments when weights are
+  loaded into a fresh GAN, and lets `BackupAndRestore` resume with reset optimizers.
+* Two tapes, each over one network's variables. The tape's variable list alone decides what
+  moves; the article's `discriminator.trainable = False` toggle changes nothing for a tape.
+* `n_critic` discriminator steps per generator step, gradient penalty, DiffAugment on real and
+  fake images alike, class-conditional models, an exponential moving average (EMA) of the
+  generator's weights, mixed precision with loss scaling, and multi-replica strategies.
+* Latent vectors come from a counter-based (stateless) random stream whose counter is saved
+  with the weights, so a resumed run draws exactly the z an uninterrupted run would have drawn.
+
+Taught in notebooks/04_training_loop.ipynb (and used by 05, 07 and 08).
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from medgan_course._tf import require_tensorflow
+
+tf = require_tensorflow()
+
+import keras  # noqa: E402  (after the version check on purpose)
+
+from medgan_course.training.losses import (  # noqa: E402
+    discriminator_loss,
+    generator_loss,
+    gradient_penalty,
+    validate_loss_name,
+)
+
+#: Batch size `generate` feeds the generator with (bounds memory for large `n`).
+GENERATE_BATCH_SIZE = 256
+
+
+def _check_number(name, value, low, high=None, *, integer=False, allow_none=False):
+    """Raises ValueError unless `value` is a number in [low, high] (or None when allowed)."""
+    if value is None and allow_none:
+        return
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value < low or (
+            high is not None and value > high):
+        span = f"[{low}, {high}]" if high is not None else f">= {low}"
+        raise ValueError(f"GAN: {name} must be {'an int' if integer else 'a number'} {span}, "
+                         f"got {value!r}")
+
+
+def _resolve_augment(augment):
+    """None, a DiffAugment policy string, or a callable -> a callable images -> images (or None)."""
+    if augment is None or callable(augment):
+        return augment
+    if isinstance(augment, str):
+        from medgan_course.data.augment import diff_augment
+
+        def policy_augment(images):
+            return diff_augment(images, policy=augment)
+
+        return policy_augment
+    raise TypeError(f"GAN: augment must be None, a DiffAugment policy string such as "
+                    f"'color,translation,cutout', or a callable; got {type(augment).__name__}")
+
+
+@keras.saving.register_keras_serializable(package="medgan_course")
+class GAN(keras.Model):
+    """Generator + discriminator trained together by `fit` (see the module docstring).
+
+    Calling the GAN generates: `gan(z)` or `gan([z, labels])` -> images, like the generator.
+
+    Args:
+        generator: `keras.Model` mapping z `(N, latent_dim)` float32 ~ N(0, 1) (and, when
+            conditional, labels `(N,)` int32) to images `(N, H, W, C)` in [-1, 1].
+        discriminator: `keras.Model` mapping images (and labels) to logits `(N, 1)` float32.
+        latent_dim: length of z.
+        num_classes: None for an unconditional GAN, else the number of classes (>= 2); the
+            data must then yield `(real_images, labels)`.
+        n_critic: discriminator steps per generator step (5 for WGAN-GP).
+        gp_weight: weight of the gradient penalty added to the discriminator loss (0 = off).
+        ema_decay: None, or the decay in (0, 1) of an exponential moving average of the
+            generator's weights kept in `ema_generator` (e.g. 0.999).
+        augment: None, a DiffAugment policy string ("color,translation,cutout"), or a
+            differentiable callable images -> images applied to real AND fake images before
+            the discriminator. A callable must be registered with
+            `keras.saving.register_keras_serializable` for `GAN.save` to work.
+        label_smoothing: one-sided smoothing of the real target for the BCE losses, in [0, 1).
+        seed: base seed of the latent-vector stream; None draws one from Python's `random`
+            (which `keras.utils.set_random_seed` seeds).
+        **kwargs: `keras.Model` arguments (name, dtype, trainable).
+
+    Raises:
+        ValueError: out-of-range hyper-parameters, or models that do not fit together.
+        TypeError: `augment` of the wrong type.
+    """
+
+    def __init__(self, generator, discriminator, latent_dim, *, num_classes=None, n_critic=1,
+                 gp_weight=0.0, ema_decay=None, augment=None, label_smoothing=0.0, seed=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        _check_number("latent_dim", latent_dim, 1, integer=True)
+        _check_number("n_critic", n_critic, 1, integer=True)
+        _check_number("gp_weight", gp_weight, 0.0)
+        _check_number("label_smoothing", label_smoothing, 0.0, 0.999)
+        if num_classes is not None:
+            _check_number("num_classes", num_classes, 2, integer=True)
+        if ema_decay is not None and not (isinstance(ema_decay, float) and 0.0 < ema_decay < 1.0):
+            raise ValueError(f"GAN: ema_decay must be None or a float in (0, 1), got {ema_decay!r}")
+        self.generator, self.discriminator = generator, discriminator
+        self.latent_dim, self.num_classes, self.n_critic = latent_dim, num_classes, n_critic
+        self.gp_weight, self.ema_decay, self.label_smoothing = gp_weight, ema_decay, label_smoothing
+        self.augment = augment
+        self._augment_fn = _resolve_augment(augment)
+        self.seed = random.randrange(2**31) if seed is None else int(seed)
+        self.loss_name = None
+        self._build_submodels()
+        self.ema_generator = self._make_ema_generator() if ema_decay is not None else None
+        names = ["d_loss", "g_loss", "real_logit", "fake_logit"] + (["gp"] if gp_weight > 0 else [])
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        # The latent stream's position, saved with the weights (see `_sample_z`). Every replica
+        # performs the same increment, so keeping the first replica's value is exact.
+        self.rng_counter = self.add_weight(shape=(), dtype="int64", initializer="zeros",
+                                           trainable=False, name="rng_counter",
+                                           aggregation="only_first_replica")
+        self.built = True
+
+    # ----------------------------------------------------------------------------- building
+    def _generator_inputs(self, z, labels):
+        """The generator's input: z, or [z, labels] when conditional."""
+        return z if self.num_classes is None else [z, labels]
+
+    def _discriminator_inputs(self, images, labels):
+        """The discriminator's input: images, or [images, labels] when conditional."""
+        return images if self.num_classes is None else [images, labels]
+
+    def _build_submodels(self):
+        """Builds both networks on a one-image batch and checks that they fit together.
+
+        Functional and Sequential models are usually built already; subclassed ones are not.
+        """
+        z = tf.zeros((1, self.latent_dim))
+        labels = tf.zeros((1,), tf.int32)
+        try:
+            images = self.generator(self._generator_inputs(z, labels), training=False)
+            logits = self.discriminator(self._discriminator_inputs(images, labels), training=False)
+        except (ValueError, TypeError) as err:
+            kind = "conditional" if self.num_classes else "unconditional"
+            raise ValueError(
+                f"GAN: the generator and discriminator do not fit a {kind} GAN with latent_dim="
+                f"{self.latent_dim} ({err}). Conditional models take [z, labels] and "
+                "[images, labels]; pass num_classes exactly when they are conditional.") from err
+        if tuple(logits.shape) != (1, 1):
+            raise ValueError(f"GAN: the discriminator must return logits of shape (N, 1), got "
+                             f"{tuple(logits.shape)} for one image")
+
+    def _make_ema_generator(self):
+        """A non-trainable clone of the generator holding its weights' moving average."""
+        ema = keras.models.clone_model(self.generator)
+        ema(self._generator_inputs(tf.zeros((1, self.latent_dim)), tf.zeros((1,), tf.int32)))
+        ema.set_weights(self.generator.get_weights())
+        ema.trainable = False
+        return ema
+
+    def call(self, inputs, training=False):
+        """Generates images: z `(N, latent_dim)` or [z, labels] -> `(N, H, W, C)` in [-1, 1]."""
+        return self.generator(inputs, training=training)
+
+    # ---------------------------------------------------------------------------- compiling
+    def compile(self, d_optimizer, g_optimizer, loss="non_saturating", *, jit_compile=False,
+                steps_per_execution=1, **kwargs):
+        """Sets the loss and the two optimizers, and builds every variable now.
+
+        `jit_compile` defaults to False: XLA made the DCGAN step slower on the course's CPU
+        (about 450 against 780 images/s, docs FACTS). Under a `mixed_float16` policy (global,
+        or the networks' own) each optimizer is wrapped in `LossScaleOptimizer`.
+
+        Args:
+            d_optimizer: `keras.optimizers.Optimizer` for the discriminator.
+            g_optimizer: another `keras.optimizers.Optimizer` instance, for the generator.
+            loss: one of `losses.LOSS_NAMES`.
+            jit_compile: compile the step with XLA.
+            steps_per_execution: training steps per `tf.function` call (callbacks see
+                one batch end per execution).
+            **kwargs: other `keras.Model.compile` arguments (e.g. `run_eagerly`).
+
+        Raises:
+            ValueError: unknown loss, or `loss`/`optimizer`/`metrics` passed in `kwargs`.
+            TypeError: an optimizer is not a Keras optimizer, or both are the same object.
+        """
+        validate_loss_name(loss)
+        for name in ("optimizer", "metrics", "loss_weights"):
+            if name in kwargs:
+                raise ValueError(f"GAN.compile: pass d_optimizer/g_optimizer and loss, not {name}")
+        for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+            if not isinstance(optimizer, keras.optimizers.Optimizer):
+                raise TypeError(f"GAN.compile: {name} must be a keras.optimizers.Optimizer "
+                                f"instance, got {type(optimizer).__name__}")
+        if d_optimizer is g_optimizer:
+            raise TypeError("GAN.compile: d_optimizer and g_optimizer must be two separate "
+                            "instances (one optimizer would mix both networks' state)")
+        super().compile(optimizer=None, jit_compile=jit_compile,
+                        steps_per_execution=steps_per_execution, **kwargs)
+        self.loss_name = loss
+        self.d_optimizer = self._maybe_loss_scale(d_optimizer)
+        self.g_optimizer = self._maybe_loss_scale(g_optimizer)
+        # Eager build (see the module docstring): every slot variable exists before `fit`.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def _maybe_loss_scale(self, optimizer):
+        """Wraps `optimizer` in LossScaleOptimizer when any network computes in float16."""
+        dtypes = {keras.mixed_precision.global_policy().compute_dtype,
+                  self.generator.dtype_policy.compute_dtype,
+                  self.discriminator.dtype_policy.compute_dtype}
+        if "float16" in dtypes and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            return keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
+
+    @property
+    def metrics(self):
+        """`Mean` trackers: d_loss, g_loss, real_logit, fake_logit (and gp when gp_weight > 0)."""
+        return list(self._trackers.values())
+
+    # ------------------------------------------------------------------------------ training
+    def _unpack(self, data):
+        """`data` -> (real_images `(N, H, W, C)` float, labels `(N,)` int32 or None)."""
+        real_images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if not real_images.dtype.is_floating:
+            raise TypeError(f"GAN: real images must be float32 in [-1, 1], got {real_images.dtype};"
+                            " convert uint8 images with data.types.to_model_range")
+        if self.num_classes is None:
+            return real_images, None  # an unconditional GAN ignores labels the data carries
+        if labels is None:
+            raise ValueError("GAN: a conditional GAN (num_classes set) needs (real_images, "
+                             "labels) batches")
+        return real_images, tf.cast(tf.reshape(labels, [-1]), tf.int32)
+
+    def _next_seed(self):
+        """A fresh stateless-RNG seed `(2,)` int64: (base seed, counter); advances the counter."""
+        seed = tf.stack([tf.constant(self.seed, tf.int64), self.rng_counter.value])
+        self.rng_counter.assign_add(1)
+        return seed
+
+    def _sample_z(self, batch_size):
+        """Fresh latent vectors `(batch_size, latent_dim)` float32 ~ N(0, 1) for this replica.
+
+        Every replica draws the *global* batch from the same (seed, counter) and keeps its own
+        slice: replicas get different z, and a run on R replicas sees exactly the z of a
+        one-device run with the same global batch.
+        """
+        context = tf.distribute.get_replica_context()
+        replicas, replica = context.num_replicas_in_sync, context.replica_id_in_sync_group
+        z = tf.random.stateless_normal((batch_size * replicas, self.latent_dim),
+                                       seed=self._next_seed())
+        start = tf.cast(replica, tf.int32) * batch_size
+        return z[start:start + batch_size]
+
+    def _penalty_seed(self):
+        """An int64 scalar seed for the gradient penalty's interpolation weights, per replica."""
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        drawn = tf.random.stateless_uniform((), seed=self._next_seed(), minval=0,
+                                            maxval=2**62, dtype=tf.int64)
+        return drawn + tf.cast(replica, tf.int64)
+
+    def _augmented(self, images):
+        """DiffAugment (or the given callable) when set; the identity otherwise."""
+        return images if self._augment_fn is None else self._augment_fn(images)
+
+    def _apply(self, optimizer, tape, loss, variables):
+        """Differentiates the (loss-scaled) loss w.r.t. `variables` only and applies it."""
+        grads = tape.gradient(loss, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def _discriminator_step(self, real_images, labels, batch_size, replicas):
+        """One discriminator update; returns its logs (scalar float32 tensors)."""
+        z = self._sample_z(batch_size)
+        fake_images = self.generator(self._generator_inputs(z, labels), training=True)
+        variables = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_aug, fake_aug = self._augmented(real_images), self._augmented(fake_images)
+            real_logits = self.discriminator(self._discriminator_inputs(real_aug, labels),
+                                             training=True)
+            fake_logits = self.discriminator(self._discriminator_inputs(fake_aug, labels),
+                                             training=True)
+            d_loss = discriminator_loss(self.loss_name, real_logits, fake_logits,
+                                        label_smoothing=self.label_smoothing)
+            logs = {"real_logit": tf.reduce_mean(tf.cast(real_logits, tf.float32)),
+                    "fake_logit": tf.reduce_mean(tf.cast(fake_logits, tf.float32))}
+            if self.gp_weight > 0:
+                logs["gp"] = gradient_penalty(self.discriminator, real_aug, fake_aug, labels,
+                                              seed=self._penalty_seed())
+                d_loss = d_loss + self.gp_weight * logs["gp"]
+            # Per-replica mean / replicas: the optimizer SUMS gradients over replicas.
+            scaled = self.d_optimizer.scale_loss(d_loss / replicas)
+        self._apply(self.d_optimizer, tape, scaled, variables)
+        return {"d_loss": d_loss, **logs}
+
+    def _generator_step(self, labels, batch_size, replicas):
+        """One generator update; returns g_loss (scalar float32 tensor).
+
+        The discriminator runs with training=True, as in its own step; Keras's
+        SpectralNormalization then re-projects its kernels in place (no gradient step).
+        """
+        z = self._sample_z(batch_size)
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(self._generator_inputs(z, labels), training=True)
+            fake_logits = self.discriminator(
+                self._discriminator_inputs(self._augmented(fake_images), labels), training=True)
+            g_loss = generator_loss(self.loss_name, fake_logits)
+            scaled = self.g_optimizer.scale_loss(g_loss / replicas)
+        # Only the generator's variables are differentiated, so only they move, whatever
+        # `discriminator.trainable` says (the article's toggle has no effect on a tape).
+        self._apply(self.g_optimizer, tape, scaled, variables)
+        return g_loss
+
+    def train_step(self, data):
+        """`n_critic` discriminator steps, one generator step, then the EMA update.
+
+        Each critic step draws fresh z but reuses the same real batch (as keras-io's WGAN-GP
+        does): simpler, and with n_critic=1 identical to the usual alternation.
+
+        Args:
+            data: real_images `(N, H, W, C)` float32 in [-1, 1], or (real_images, labels) with
+                labels `(N,)` or `(N, 1)` integers (required when conditional).
+
+        Returns:
+            This step's values (float32 scalars): d_loss (including gp_weight * gp), g_loss,
+            real_logit (mean D(x)), fake_logit (mean D(G(z))) and gp, each averaged over the
+            critic steps; Keras averages them over replicas. Epoch logs are the trackers' means.
+        """
+        if self.loss_name is None:
+            raise RuntimeError("GAN: call compile(d_optimizer, g_optimizer, loss) before fit")
+        real_images, labels = self._unpack(data)
+        batch_size = tf.shape(real_images)[0]
+        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+        sums = None
+        for _ in range(self.n_critic):
+            logs = self._discriminator_step(real_images, labels, batch_size, replicas)
+            sums = logs if sums is None else {k: sums[k] + logs[k] for k in logs}
+        logs = {k: v / self.n_critic for k, v in sums.items()}
+        logs["g_loss"] = self._generator_step(labels, batch_size, replicas)
+        if self.ema_generator is not None:
+            self._update_ema()
+        for name, value in logs.items():
+            self._trackers[name].update_state(value)
+        return {name: logs[name] for name in self._trackers}
+
+    def _update_ema(self):
+        """ema <- decay * ema + (1 - decay) * weight for trainable weights; copies the others.
+
+        Non-trainable generator weights (BatchNorm moving statistics) are copied, as in
+        StyleGAN2-ADA. Runs as a merge call so that mirrored variables update on every device.
+        """
+        decay = self.ema_decay
+        pairs = [(e.value, w.value, w.trainable)
+                 for e, w in zip(self.ema_generator.weights, self.generator.weights)]
+
+        def average(ema, weight):
+            return ema.assign(decay * ema + (1.0 - decay) * tf.cast(weight, ema.dtype))
+
+        def copy(ema, weight):
+            return ema.assign(tf.cast(weight, ema.dtype))
+
+        def update(strategy):
+            for ema, weight, trainable in pairs:
+                fn = average if trainable and ema.dtype.is_floating else copy
+                strategy.extended.update(ema, fn, args=(weight,), group=False)
+
+        tf.__internal__.distribute.interim.maybe_merge_call(update, tf.distribute.get_strategy())
+
+    # ---------------------------------------------------------------------------- generating
+    def generate(self, z, labels=None, *, use_ema=True, seed=None):
+        """Generates images with the EMA generator (when there is one) or the raw one.
+
+        Args:
+            z: an int n (n fresh latent vectors from `seed`), or latent vectors
+                `(n, latent_dim)` float32.
+            labels: conditional GANs only: `(n,)` ints in [0, num_classes); None cycles
+                through the classes (0, 1, ..., 0, 1, ...).
+            use_ema: use `ema_generator` if the GAN keeps one.
+            seed: seed of the latent vectors when `z` is an int.
+
+        Returns:
+            numpy float32 `(n, H, W, C)` in [-1, 1].
+
+        Raises:
+            ValueError: wrong z shape, labels for an unconditional GAN, labels out of range.
+        """
+        z = self._latents(z, seed)
+        labels = self._generation_labels(labels, len(z))
+        model = self.ema_generator if use_ema and self.ema_generator is not None else self.generator
+        chunks = []
+        for start in range(0, len(z), GENERATE_BATCH_SIZE):
+            stop = start + GENERATE_BATCH_SIZE
+            batch_labels = None if labels is None else labels[start:stop]
+            chunks.append(np.asarray(
+                model(self._generator_inputs(z[start:stop], batch_labels), training=False)))
+        return np.concatenate(chunks).astype(np.float32, copy=False)
+
+    def _latents(self, z, seed):
+        """An int n or an array -> float32 latent vectors `(n, latent_dim)`."""
+        if isinstance(z, (int, np.integer)) and not isinstance(z, bool):
+            if z < 1:
+                raise ValueError(f"GAN.generate: n must be >= 1, got {z}")
+            return np.random.default_rng(seed).standard_normal((z, self.latent_dim), np.float32)
+        z = np.asarray(z, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim or len(z) == 0:
+            raise ValueError(f"GAN.generate: z must be an int or an array (n, {self.latent_dim}),"
+                             f" got shape {z.shape}")
+        return z
+
+    def _generation_labels(self, labels, n):
+        """Checked int32 labels `(n,)` for conditional GANs; None for unconditional ones."""
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError("GAN.generate: labels given, but this GAN is unconditional")
+            return None
+        if labels is None:
+            return (np.arange(n) % self.num_classes).astype(np.int32)
+        labels = np.asarray(labels).reshape(-1)
+        if labels.shape != (n,) or labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(f"GAN.generate: labels must be {n} class indices in "
+                             f"[0, {self.num_classes}), got shape {labels.shape}")
+        return labels.astype(np.int32)
+
+    # -------------------------------------------------------------------------- serializing
+    def get_config(self):
+        """Hyper-parameters and both serialized networks (the EMA clone is rebuilt on load)."""
+        serialize = keras.saving.serialize_keras_object
+        augment = self.augment
+        if callable(augment):
+            if getattr(augment, "__name__", "") == "<lambda>":
+                raise ValueError("GAN: a lambda augment cannot be saved; pass a policy string or "
+                                 "a function registered with keras.saving.register_keras_serializable")
+            augment = serialize(augment)
+        return {"name": self.name, "trainable": self.trainable,
+                "generator": serialize(self.generator),
+                "discriminator": serialize(self.discriminator),
+                "latent_dim": self.latent_dim, "num_classes": self.num_classes,
+                "n_critic": self.n_critic, "gp_weight": self.gp_weight,
+                "ema_decay": self.ema_decay, "augment": augment,
+                "label_smoothing": self.label_smoothing, "seed": self.seed}
+
+    @classmethod
+    def from_config(cls, config):
+        """Inverse of `get_config` (respects `load_model`'s safe_mode)."""
+        config = dict(config)
+        deserialize = keras.saving.deserialize_keras_object
+        for key in ("generator", "discriminator"):
+            config[key] = deserialize(config[key])
+        if isinstance(config.get("augment"), dict):
+            config["augment"] = deserialize(config["augment"])
+        return cls(**config)
+
+    def get_compile_config(self):
+        """The loss and both optimizers, so that `load_model` recompiles the GAN."""
+        if self.loss_name is None:
+            return None
+        serialize = keras.saving.serialize_keras_object
+        return {"d_optimizer": serialize(self.d_optimizer),
+                "g_optimizer": serialize(self.g_optimizer), "loss": self.loss_name,
+                "jit_compile": bool(self.jit_compile),
+                "steps_per_execution": self.steps_per_execution}
+
+    def compile_from_config(self, config):
+        """Recompiles from `get_compile_config`; Keras then loads the optimizer variables."""
+        config = dict(config)
+        for key in ("d_optimizer", "g_optimizer"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        self.compile(**config)

@@ -1,0 +1,124 @@
+"""Named training recipes: everything that defines *how* a GAN is trained, in one dataclass.
+
+Taught in notebooks/04_training_loop.ipynb (the seed recipe) and
+notebooks/05_when_training_fails.ipynb (why the default recipe differs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from medgan_course.training.losses import validate_loss_name
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A complete, serializable description of a GAN training set-up.
+
+    Attributes:
+        name: the recipe's name (also the CLI's `--model`).
+        model: architecture family, "seed-dcgan" (the article's) or "dcgan" (the course's).
+        loss: one of `losses.LOSS_NAMES`.
+        latent_dim: length of the generator's input noise vector z.
+        batch_size: real images per training step.
+        g_learning_rate: Adam learning rate of the generator.
+        d_learning_rate: Adam learning rate of the discriminator (two time-scale rule when it
+            differs from the generator's, Heusel et al. 2017).
+        beta_1: Adam's first-moment decay; 0.5 is the DCGAN paper's choice (Radford et al. 2016).
+        beta_2: Adam's second-moment decay.
+        n_critic: discriminator steps per generator step.
+        gp_weight: weight of the WGAN-GP gradient penalty (0 disables it).
+        spectral_norm: spectral normalization on every discriminator layer (Miyato et al. 2018).
+        ema_decay: decay of the generator's weight moving average, None to disable.
+        augment_policy: DiffAugment policy applied to real and fake images, None to disable.
+        label_smoothing: one-sided label smoothing of the real target (BCE losses only).
+        conditional: class-conditional generator and projection discriminator.
+        base_filters: width of the course's DCGAN (ignored by the seed architecture).
+    """
+
+    name: str
+    model: str
+    loss: str
+    latent_dim: int
+    batch_size: int
+    g_learning_rate: float
+    d_learning_rate: float
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    n_critic: int = 1
+    gp_weight: float = 0.0
+    spectral_norm: bool = False
+    ema_decay: float | None = None
+    augment_policy: str | None = None
+    label_smoothing: float = 0.0
+    conditional: bool = False
+    base_filters: int = 64
+
+    def __post_init__(self):
+        validate_loss_name(self.loss)
+        if self.model not in ("seed-dcgan", "dcgan"):
+            raise ValueError(f"Recipe.model must be 'seed-dcgan' or 'dcgan', got {self.model!r}")
+        if self.model == "seed-dcgan" and self.conditional:
+            raise ValueError("the seed architecture is unconditional; use model='dcgan'")
+        for field in ("latent_dim", "batch_size", "n_critic", "base_filters"):
+            if getattr(self, field) < 1:
+                raise ValueError(f"Recipe.{field} must be >= 1, got {getattr(self, field)}")
+        if self.ema_decay is not None and not 0.0 < self.ema_decay < 1.0:
+            raise ValueError(f"Recipe.ema_decay must be in (0, 1) or None, got {self.ema_decay}")
+
+    def to_dict(self) -> dict:
+        """The recipe as a JSON-ready dict (written into every run's config.json)."""
+        return dataclasses.asdict(self)
+
+    def replace(self, **changes) -> "Recipe":
+        """A copy with some fields changed, validated again (e.g. `recipe.replace(batch_size=32)`)."""
+        return dataclasses.replace(self, **changes)
+
+
+RECIPES: dict[str, Recipe] = {
+    # The article's architecture, trained the way the TensorFlow DCGAN tutorial trains it:
+    # non-saturating BCE loss, Adam 1e-4 (default betas), batch 256. The article's own loop
+    # (critic loss without a Lipschitz constraint, inverted generator sign) does not train at all.
+    "seed-dcgan": Recipe(
+        name="seed-dcgan", model="seed-dcgan", loss="non_saturating", latent_dim=100,
+        batch_size=256, g_learning_rate=1e-4, d_learning_rate=1e-4,
+    ),
+    # The course's default: a lighter generator, a spectral-norm discriminator, hinge loss,
+    # Adam 2e-4 with beta1 0.5, and an EMA of the generator's weights.
+    "dcgan": Recipe(
+        name="dcgan", model="dcgan", loss="hinge", latent_dim=128, batch_size=64,
+        g_learning_rate=2e-4, d_learning_rate=2e-4, beta_1=0.5, beta_2=0.999,
+        spectral_norm=True, ema_decay=0.999, base_filters=32,
+    ),
+    # The default plus DiffAugment, for the few hundred images of BreastMNIST (Zhao et al. 2020).
+    "dcgan-diffaug": Recipe(
+        name="dcgan-diffaug", model="dcgan", loss="hinge", latent_dim=128, batch_size=64,
+        g_learning_rate=2e-4, d_learning_rate=2e-4, beta_1=0.5, beta_2=0.999,
+        spectral_norm=True, ema_decay=0.999, base_filters=32,
+        augment_policy="color,translation,cutout",
+    ),
+    # WGAN-GP as its paper trains it: 5 critic steps, penalty 10, Adam 1e-4 with betas (0, 0.9).
+    "wgan-gp": Recipe(
+        name="wgan-gp", model="dcgan", loss="wasserstein", latent_dim=128, batch_size=64,
+        g_learning_rate=1e-4, d_learning_rate=1e-4, beta_1=0.0, beta_2=0.9,
+        n_critic=5, gp_weight=10.0, base_filters=32,
+    ),
+    # Class-conditional default (projection discriminator), used against class imbalance.
+    "cdcgan": Recipe(
+        name="cdcgan", model="dcgan", loss="hinge", latent_dim=128, batch_size=64,
+        g_learning_rate=2e-4, d_learning_rate=2e-4, beta_1=0.5, beta_2=0.999,
+        spectral_norm=True, ema_decay=0.999, base_filters=32, conditional=True,
+    ),
+}
+
+
+def get_recipe(name: str) -> Recipe:
+    """The named recipe.
+
+    Raises:
+        ValueError: unknown name, listing the known ones.
+    """
+    if name not in RECIPES:
+        raise ValueError(f"unknown recipe/model {name!r}; choose one of {sorted(RECIPES)}")
+    return RECIPES[name]

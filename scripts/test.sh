@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The project's one test command (README.md gives it; .ci/run calls it):
+#     bash scripts/test.sh [PYTEST_ARGS...]
+# Sets up .venv if needed (scripts/setup.sh, extras cpu,course,test), then runs the unit tests
+# and, once notebooks/ holds notebooks, executes every notebook under nbval in smoke mode.
+#   MEDGAN_TEST_WORKERS  pytest-xdist workers (default 2)
+#   MEDGAN_SMOKE         passed on to the notebooks' kernels (default 1: tiny, fast runs)
+#   MEDGAN_DATA_DIR      folder with breastmnist.npz; without it the real-data tests skip
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh cpu,course,test
+python="${MEDGAN_VENV:-$root/.venv}/bin/python"
+
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+# nbval's kernels inherit this environment, so one variable switches every notebook to smoke mode.
+export MEDGAN_SMOKE=${MEDGAN_SMOKE:-1}
+
+targets=(tests)
+shopt -s nullglob
+notebooks=(notebooks/*.ipynb)
+if [ ${#notebooks[@]} -gt 0 ]; then
+  # --nbval-lax runs every cell and compares only outputs tagged nbval-check-output;
+  # with xdist, nbval needs --dist loadscope (one notebook's cells stay on one worker).
+  targets+=(--nbval-lax notebooks)
+fi
+
+set +e
+"$python" -m pytest -n "${MEDGAN_TEST_WORKERS:-2}" --dist loadscope --durations=15 "${targets[@]}" "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "test: pytest collected no tests; that counts as a failure" >&2
+  exit 1
+fi
+exit "$status"
