@@ -112,6 +112,11 @@ def test_translation_moves_pixels_by_whole_steps_and_fills_with_zero():
         assert abs(rows[0] - 8) <= 2 and abs(cols[0] - 8) <= 2  # 16 * 1/8 = 2 pixels at most
     np.testing.assert_array_equal(
         augment._shift_axis(tf.constant(image), tf.constant([3]), 1).numpy()[0, 11, 8, 0], 1.0)
+    ones = tf.ones((2, 6, 6, 1))
+    down = augment._shift_axis(ones, tf.constant([2, -1]), 1).numpy()[..., 0]
+    np.testing.assert_array_equal(down[0, :2], 0.0)  # rows shifted in are zeros, not copies
+    np.testing.assert_array_equal(down[0, 2:], 1.0)
+    np.testing.assert_array_equal(down[1, -1:], 0.0)
 
 
 def test_cutout_zeroes_at_most_a_half_side_square():

@@ -118,6 +118,15 @@ def test_domain_extractor_features_and_training_record(extractor, phantoms):
         extractor(np.zeros((2, 32, 32, 1), np.float32))
 
 
+def test_domain_extractor_batch_norm_statistics_fit_the_training_data(extractor, phantoms):
+    # Inference-mode features (moving statistics) must match batch-statistics features on the
+    # training images; Keras' lagging running averages alone would shrink them about 20-fold.
+    images = phantoms.train.images
+    inference = extractor(images)
+    batch_mode = np.asarray(extractor._features(images, training=True))
+    np.testing.assert_allclose(inference.mean(axis=0), batch_mode.mean(axis=0), rtol=0.1, atol=0.02)
+
+
 def test_domain_extractor_rejects_bad_labels(phantoms):
     with pytest.raises(ValueError, match="train_labels"):
         DomainExtractor.train(phantoms.val.images[:4], np.array([0, 1, 2, 1]), num_classes=2, epochs=1)
@@ -161,7 +170,8 @@ def _blur(images, sigma):
 
 
 def _noise(images, std, seed=0):
-    return np.clip(images + np.random.default_rng(seed).normal(0, std, images.shape), -1, 1).astype(np.float32)
+    noise = np.random.default_rng(seed).normal(0, std, images.shape)
+    return np.clip(images + noise, -1, 1).astype(np.float32)
 
 
 def _scores(extractor, real_features, images):
@@ -196,4 +206,5 @@ def test_fid_and_kid_grow_when_a_class_is_dropped(extractor, phantoms, real_feat
     # A "generator" that only ever makes class 1, with as many images as the mixed set.
     one_class, _ = render_phantoms(np.ones(N_EVAL, int), seed=5)
     dropped = _scores(extractor, real_features, one_class)
-    assert dropped[0] > 2 * both[0] and dropped[1] > 2 * both[1], (both, dropped)
+    # both[1] is about 0 and may be negative (KID is unbiased), hence abs().
+    assert dropped[0] > 3 * both[0] and dropped[1] > 3 * abs(both[1]) > 0, (both, dropped)

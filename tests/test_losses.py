@@ -60,7 +60,7 @@ def test_losses_on_known_logits(loss, d_expected, g_expected):
 def test_generator_loss_decreases_as_fakes_look_more_real(loss):
     # The article minimised D(G(z)) itself: this test fails for that inverted sign.
     logits = np.linspace(-5.0, 0.5, 12, dtype="float32")[:, None]  # LSGAN's target is 1
-    grads = _grad_wrt_logits(lambda l: generator_loss(loss, l), logits)
+    grads = _grad_wrt_logits(lambda logit: generator_loss(loss, logit), logits)
     assert (grads < 0).all()
 
 
@@ -76,8 +76,9 @@ def test_discriminator_loss_rewards_separating_real_from_fake(loss):
 
 def test_minimax_generator_saturates_and_non_saturating_does_not():
     very_fake = [[-20.0]]  # D confidently rejects the sample: D(G(z)) = sigmoid(-20) ~ 2e-9
-    minimax = _grad_wrt_logits(lambda l: generator_loss("minimax", l), very_fake)
-    non_saturating = _grad_wrt_logits(lambda l: generator_loss("non_saturating", l), very_fake)
+    minimax, non_saturating = (
+        _grad_wrt_logits(lambda logit, name=name: generator_loss(name, logit), very_fake)
+        for name in ("minimax", "non_saturating"))
     assert abs(minimax[0, 0]) < 1e-8
     assert non_saturating[0, 0] == pytest.approx(-1.0, abs=1e-6)
 
@@ -87,7 +88,7 @@ def test_extreme_logits_give_finite_losses(loss):
     extreme = [[100.0], [-100.0]]
     assert np.isfinite(float(discriminator_loss(loss, extreme, extreme)))
     assert np.isfinite(float(generator_loss(loss, extreme)))
-    assert np.isfinite(_grad_wrt_logits(lambda l: generator_loss(loss, l), extreme)).all()
+    assert np.isfinite(_grad_wrt_logits(lambda logit: generator_loss(loss, logit), extreme)).all()
 
 
 def test_label_smoothing_is_one_sided():
@@ -189,18 +190,19 @@ def test_gradient_penalty_is_seeded_and_differentiable_wrt_critic_weights():
     assert float(gradient_penalty(critic, real, fake, seed=8)) != float(penalty)
 
 
-def test_gradient_penalty_with_a_conditional_critic():
+def test_gradient_penalty_passes_the_labels_to_a_conditional_critic():
+    # D([x, y]) = <w_y, flatten(x)> with ||w_0|| = 1 and ||w_1|| = 3: the penalty is 0 for
+    # class 0 and (3 - 1)^2 = 4 for class 1, so it reveals which labels the critic saw.
     images, labels = keras.Input((4, 4, 1)), keras.Input((), dtype="int32")
-    linear = keras.layers.Dense(1)(keras.layers.Flatten()(images))
-    offset = keras.layers.Embedding(3, 1)(labels)  # per-class constant: no input gradient
-    critic = keras.Model([images, labels], keras.layers.Add()([linear, offset]))
-    w = np.full((16, 1), 2.0 / 4.0)  # ||w|| = 2
-    dense = [l for l in critic.layers if isinstance(l, keras.layers.Dense)][0]
-    dense.set_weights([w, np.zeros(1)])
+    per_class_w = keras.layers.Embedding(2, 16)
+    logits = keras.layers.Dot(axes=1)([per_class_w(labels), keras.layers.Flatten()(images)])
+    critic = keras.Model([images, labels], logits)
+    w = np.random.default_rng(2).standard_normal(16)
+    per_class_w.set_weights([np.stack([w, 3 * w]) / np.linalg.norm(w)])
     real, fake = _image_pair()
-    label_batch = tf.constant(np.arange(8) % 3, tf.int32)
-    penalty = gradient_penalty(critic, real, fake, label_batch, seed=1)
-    assert float(penalty) == pytest.approx(1.0, abs=1e-5)  # (2 - 1)^2
+    for label_batch, expected in (([0] * 8, 0.0), ([1] * 8, 4.0), ([0, 1] * 4, 2.0)):
+        penalty = gradient_penalty(critic, real, fake, tf.constant(label_batch, tf.int32), seed=1)
+        assert float(penalty) == pytest.approx(expected, abs=1e-5)
 
 
 def test_gradient_penalty_rejects_mismatched_images():

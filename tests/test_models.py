@@ -26,7 +26,7 @@ def _article_generator():
     model.add(layers.Conv2DTranspose(64, (5, 5), strides=(2, 2), padding='same', use_bias=False))
     model.add(layers.BatchNormalization())
     model.add(layers.LeakyReLU())
-    model.add(layers.Conv2DTranspose(1, (5, 5), strides=(2, 2), padding='same', use_bias=False, activation='tanh'))
+    model.add(layers.Conv2DTranspose(1, (5, 5), strides=(2, 2), padding='same', use_bias=False, activation='tanh'))  # noqa: E501
     return model
 
 
@@ -77,8 +77,8 @@ def test_seed_models_are_the_article_models(ours, article, expected):
 
 def test_seed_models_use_the_article_activations():
     generator, discriminator = seed.seed_generator(), seed.seed_discriminator()
-    slopes = [l.negative_slope for m in (generator, discriminator) for l in m.layers
-              if isinstance(l, keras.layers.LeakyReLU)]
+    slopes = [layer.negative_slope for m in (generator, discriminator) for layer in m.layers
+              if isinstance(layer, keras.layers.LeakyReLU)]
     assert slopes == [0.3] * 5  # Keras' default, which the article relies on
     assert generator.layers[-1].get_config()["activation"] == "tanh"
     assert discriminator.layers[-1].get_config()["activation"] == "linear"  # logits
@@ -147,9 +147,11 @@ def test_projection_head_is_linear_plus_inner_product():
 
 def test_spectral_norm_wraps_every_weight_and_normalises_it():
     discriminator = dcgan.build_discriminator(num_classes=2, base_filters=8)
-    wrapped = [l for l in discriminator.layers if isinstance(l, keras.layers.SpectralNormalization)]
+    wrapped = [layer for layer in discriminator.layers
+               if isinstance(layer, keras.layers.SpectralNormalization)]
     assert len(wrapped) == 4  # two convolutions, the linear head, the class embedding
-    assert not any(isinstance(l, keras.layers.BatchNormalization) for l in discriminator.layers)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization)
+                   for layer in discriminator.layers)
     images, labels = _rng_inputs(2, (28, 28, 1)), np.array([0, 1], dtype="int32")
     for _ in range(20):  # one power iteration per training call
         discriminator([images, labels], training=True)
@@ -161,7 +163,7 @@ def test_spectral_norm_wraps_every_weight_and_normalises_it():
 
 def test_without_spectral_norm_the_discriminator_uses_batchnorm():
     discriminator = dcgan.build_discriminator(image_size=64, spectral_norm=False, base_filters=8)
-    types = [type(l) for l in discriminator.layers]
+    types = [type(layer) for layer in discriminator.layers]
     assert keras.layers.SpectralNormalization not in types
     assert types.count(keras.layers.BatchNormalization) == 2  # not after the first conv
 

@@ -37,6 +37,8 @@ SHELL_SCRIPTS = [".ci/run", "scripts/setup.sh", "scripts/test.sh", "scripts/demo
 DATA_SUFFIXES = (".npz", ".npy", ".dcm", ".h5", ".hdf5", ".keras", ".nii", ".nii.gz", ".tfrecord")
 MAX_FILE_BYTES = 1 << 20
 TENSORFLOW_WITH_CUDA = {"tensorflow", "tensorflow-gpu", "tf-nightly"}
+#: What repo2docker's Python 3.11 base environment already installs (its conda/environment.py-3.11.yml).
+BINDER_BASE = {"jupyterlab", "ipykernel"}
 
 URL_RE = re.compile(r"(?:git\+)?https?://[^\s<>()\[\]\"'`\\]+")
 
@@ -155,13 +157,13 @@ def linux_requirements(*extras):
 
 
 def fenced_code_lines(markdown):
-    """Every line inside ``` fences of a Markdown text, stripped, shell prompts removed."""
+    """Every line inside ``` fences of a Markdown text, without prompt ("$ ") or trailing comment."""
     lines, inside = [], False
     for line in markdown.splitlines():
         if line.lstrip().startswith("```"):
             inside = not inside
         elif inside:
-            lines.append(line.strip().removeprefix("$ "))
+            lines.append(re.sub(r"\s+#.*$", "", line.strip().removeprefix("$ ")))
     return lines
 
 
@@ -310,6 +312,11 @@ def test_postbuild_installs_the_package_without_dependencies():
     installs = [line.split() for line in lines if "pip install" in line and not line.lstrip().startswith("#")]
     assert len(installs) == 1
     assert "--no-deps" in installs[0] and installs[0][-1] == "."
+
+
+def test_fenced_code_lines_strips_prompts_and_comments_but_not_prose():
+    markdown = "Run `bash scripts/test.sh` here.\n```bash\n$ bash scripts/test.sh   # all tests\nls\n```\n"
+    assert fenced_code_lines(markdown) == ["bash scripts/test.sh", "ls"]
 
 
 def test_ci_runs_the_test_command_that_the_readme_gives():
@@ -487,9 +494,12 @@ print(json.dumps({
 def test_binder_install_steps_work_in_a_fresh_virtualenv(tmp_path):
     """Replays Binder: pip section of binder/environment.yml, then binder/postBuild from the root.
 
-    The pip cache is left on, so CI pays the downloads once per machine (about 2 minutes cold).
+    Binder's own base environment already holds JupyterLab and the kernel, so pip finds those
+    lines satisfied there; the replay leaves them out too. The pip cache is left on, so CI pays the
+    downloads once per machine.
     """
     _, pip_lines = load_environment(REPO_ROOT / "binder" / "environment.yml")
+    pip_lines = [line for line in pip_lines if canonicalize_name(Requirement(line).name) not in BINDER_BASE]
     venv, repo = tmp_path / "venv", tmp_path / "repo"
     copy_work_tree(repo)
     run_logged([sys.executable, "-m", "venv", str(venv)])

@@ -18,12 +18,14 @@ Taught in notebooks/03_building_a_dcgan.ipynb.
 from __future__ import annotations
 
 import hashlib
+import numbers
 import os
 import pathlib
 import shutil
 import socket
 import tempfile
 import warnings
+import zipfile
 
 import numpy as np
 
@@ -87,10 +89,12 @@ def check_structure(arrays, flag, size):
                 f"{(n_expected, size, size) + channel_shape} uint8"
             )
         if labels.shape not in ((n_expected, 1), (n_expected,)) or labels.dtype.kind not in "iu":
-            problems.append(f"{split}_labels is {labels.shape} {labels.dtype}, expected ({n_expected}, 1) integers")
+            problems.append(f"{split}_labels is {labels.shape} {labels.dtype}, "
+                            f"expected ({n_expected}, 1) integers")
         elif labels.size and (labels.min() < 0 or labels.max() >= num_classes):
             problems.append(
-                f"{split}_labels span [{labels.min()}, {labels.max()}], expected [0, {num_classes - 1}]"
+                f"{split}_labels span [{labels.min()}, {labels.max()}], "
+                f"expected [0, {num_classes - 1}]"
             )
     return problems
 
@@ -100,7 +104,7 @@ def _read_npz(path, flag, size):
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise ValueError(f"{path} is not a readable .npz file ({err}).") from err
     problems = check_structure(arrays, flag, size)
     if problems:
@@ -109,7 +113,7 @@ def _read_npz(path, flag, size):
             + "; ".join(problems) + ". " + _how_to_provide(flag, size)
         )
     official_md5 = info.md5(flag, size)
-    if file_md5(path) != official_md5:
+    if file_md5(path) == official_md5:
         warnings.warn(
             f"{path} is not the official file (its MD5 differs from {official_md5}); it is a "
             "repacked or unofficial copy. Its structure, split sizes and labels match "
@@ -134,13 +138,15 @@ def _download(flag, size, cache_dir, timeout):
             f"No official MD5 is known for {info.file_name(flag, size)}, so it is not "
             "downloaded unverified. " + _how_to_provide(flag, size, cache_dir)
         )
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=".download-", dir=cache_dir))
     previous_timeout = socket.getdefaulttimeout()
-    # urllib's urlretrieve (used by get_file) takes no timeout, so a stalled connection would
-    # hang a notebook forever; the default socket timeout is the only handle on it.
-    socket.setdefaulttimeout(timeout)
+    staging = None
     try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        staging = pathlib.Path(tempfile.mkdtemp(prefix=".download-", dir=cache_dir))
+        # urllib's urlretrieve (used by get_file) takes no timeout, so a stalled connection
+        # would hang a notebook forever; the default socket timeout is the only handle on it
+        # (process-wide, hence restored below).
+        socket.setdefaulttimeout(timeout)
         fetched = keras.utils.get_file(
             fname=info.file_name(flag, size), origin=info.url(flag, size),
             file_hash=expected_md5, hash_algorithm="md5", cache_dir=str(staging), cache_subdir="",
@@ -148,14 +154,15 @@ def _download(flag, size, cache_dir, timeout):
         target = cache_dir / info.file_name(flag, size)
         os.replace(fetched, target)
         return target
-    except Exception as err:  # network, HTTP, timeout or MD5 errors all mean "not available"
+    except Exception as err:  # network, HTTP, timeout, disk or MD5 errors: "not available"
         raise DataUnavailableError(
             f"Could not download {info.file_name(flag, size)} ({type(err).__name__}: {err}). "
             + _how_to_provide(flag, size, cache_dir)
         ) from err
     finally:
         socket.setdefaulttimeout(previous_timeout)
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _local_dir(data_dir):
@@ -197,7 +204,8 @@ def _check_request(flag, size, max_train):
         raise ValueError(f"size must be one of {info.SIZES}, got {size!r}.")
     n_train = entry["n_samples"]["train"]
     if max_train is not None:
-        if isinstance(max_train, bool) or not isinstance(max_train, int) or max_train < 1:
+        if (isinstance(max_train, bool) or not isinstance(max_train, numbers.Integral)
+                or max_train < 1):
             raise ValueError(f"max_train must be a positive int or None, got {max_train!r}.")
         n_train = min(n_train, max_train)
     n_bytes = n_train * size * size * entry["n_channels"] * 4
@@ -205,7 +213,8 @@ def _check_request(flag, size, max_train):
         fitting = MAX_TRAIN_BYTES // (size * size * entry["n_channels"] * 4)
         raise ValueError(
             f"{flag} at {size} px would need {n_bytes / 1024**3:.1f} GiB of float32 training "
-            f"images; pass max_train={fitting} or fewer (a stratified subsample), or a smaller size."
+            f"images; pass max_train={fitting} or fewer (a stratified subsample), or a smaller "
+            "size."
         )
 
 
@@ -252,7 +261,8 @@ def load_medmnist(flag, *, size=28, data_dir=None, download=True, max_train=None
     keep = None
     if max_train is not None and max_train < len(train_labels):
         keep = stratified_subset(train_labels, max_train, seed=seed)
-    subsample = "" if keep is None else f"; train subsampled to {len(keep)} (stratified, seed={seed})"
+    subsample = ("" if keep is None
+                 else f"; train subsampled to {len(keep)} (stratified, seed={seed})")
     return ImageDataset(
         name=flag if size == 28 else f"{flag}_{size}",
         train=_to_split(arrays["train_images"], arrays["train_labels"], keep),
@@ -273,7 +283,9 @@ def _read_mnist(data_dir, timeout):
         with np.load(local / "mnist.npz", allow_pickle=False) as npz:
             missing = {"x_train", "y_train", "x_test", "y_test"} - set(npz.files)
             if missing:
-                raise ValueError(f"{local / 'mnist.npz'} lacks the keys {sorted(missing)} of keras' mnist.npz.")
+                raise ValueError(
+                    f"{local / 'mnist.npz'} lacks the keys {sorted(missing)} of keras' mnist.npz."
+                )
             return (npz["x_train"], npz["y_train"]), (npz["x_test"], npz["y_test"])
     import keras  # imported here: keras imports TensorFlow
 
@@ -323,5 +335,5 @@ def load_mnist(*, data_dir=None, max_train=None, seed=0, timeout=60):
         test=_to_split(x_test, y_test),
         class_names=tuple(str(d) for d in range(10)),
         source="MNIST handwritten digits (LeCun, Cortes and Burges) via keras.datasets.mnist; "
-               f"CC BY-SA 3.0; not medical images; val = 5,000 of train (seed={seed})",
+               f"CC BY-SA 3.0; not medical images; val = {len(val_idx)} of train (seed={seed})",
     )

@@ -25,7 +25,8 @@ def _check_arrays(images, labels):
     if labels is not None:
         labels = np.asarray(labels)
         if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
-            raise TypeError(f"labels must be a ({len(images)},) integer array, got {labels.shape} {labels.dtype}.")
+            raise TypeError(f"labels must be a ({len(images)},) integer array, "
+                            f"got {labels.shape} {labels.dtype}.")
         labels = labels.astype(np.int32, copy=False)
     return images, labels
 
@@ -52,7 +53,8 @@ def make_dataset(images, labels=None, *, batch_size, shuffle=True, seed=0, repea
         prefetched with AUTOTUNE.
     """
     images, labels = _check_arrays(images, labels)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+            or batch_size < 1):
         raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
     if drop_remainder and batch_size > len(images):
         # Otherwise the dataset is empty and a repeated empty dataset never yields (a hang).

@@ -167,7 +167,9 @@ def extract_patches(images, patch_size, stride):
         raise ValueError(f"images must be (H, W, C) or (N, H, W, C), got shape {np.shape(images)}.")
     height, width = array.shape[1:3]
     if not (isinstance(patch_size, int) and 1 <= patch_size <= min(height, width)):
-        raise ValueError(f"patch_size must be an int in [1, {min(height, width)}], got {patch_size!r}.")
+        raise ValueError(
+            f"patch_size must be an int in [1, {min(height, width)}], got {patch_size!r}."
+        )
     if not (isinstance(stride, int) and stride >= 1):
         raise ValueError(f"stride must be an int >= 1, got {stride!r}.")
     windows = np.lib.stride_tricks.sliding_window_view(array, (patch_size, patch_size), axis=(1, 2))

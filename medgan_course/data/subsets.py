@@ -189,5 +189,7 @@ def take(split, indices):
         raise TypeError(f"take expects a Split, got {type(split).__name__}.")
     indices = np.asarray(indices)
     if indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer):
-        raise TypeError(f"indices must be a (M,) integer array, got {indices.shape} {indices.dtype}.")
+        raise TypeError(
+            f"indices must be a (M,) integer array, got {indices.shape} {indices.dtype}."
+        )
     return Split(split.images[indices], split.labels[indices])

@@ -205,7 +205,9 @@ class ImageDataset:
             raise ValueError(f"split must be one of {_SPLIT_NAMES}, got {split_name!r}.")
         split = getattr(self, split_name)
         if not isinstance(split, Split):
-            raise TypeError(f"ImageDataset.{split_name} must be a Split, got {type(split).__name__}.")
+            raise TypeError(
+                f"ImageDataset.{split_name} must be a Split, got {type(split).__name__}."
+            )
         return split
 
     @property

@@ -53,7 +53,8 @@ def _as_features(x, name, min_rows=2):
 
 def _check_same_dim(a, b):
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"feature dimensions differ: {a.shape[1]} vs {b.shape[1]}; use one extractor for both sets")
+        raise ValueError(f"feature dimensions differ: {a.shape[1]} vs {b.shape[1]}; "
+                         "use one extractor for both sets")
 
 
 def _sqrtm_of_product(sigma_r, sigma_f, eps):
@@ -122,7 +123,8 @@ def fid(real_images, fake_images, extractor: Callable[[np.ndarray], np.ndarray])
     Returns:
         The Frechet distance as a Python float.
     """
-    return frechet_distance(extract_features(extractor, real_images), extract_features(extractor, fake_images))
+    real_features = extract_features(extractor, real_images)
+    return frechet_distance(real_features, extract_features(extractor, fake_images))
 
 
 def _mmd2_unbiased(x, y):
@@ -155,7 +157,8 @@ def kernel_inception_distance(
 
     Returns:
         `(mean, std)` of MMD^2 over the subsets; `std` is the spread between subsets, not a
-        standard error.
+        standard error (and 0 when the subset size reaches both set sizes, as every subset is
+        then the whole set).
     """
     real = _as_features(real_features, "real_features")
     fake = _as_features(fake_features, "fake_features")
@@ -335,7 +338,8 @@ def memorization_report(
     train_nn = _knn(train, train, 1, chunk_size=256, exclude_self=True)[0][:, 0]
     typical = float(np.median(train_nn))
     if typical == 0.0:
-        raise ValueError("more than half of the training images have exact duplicates; deduplicate them first")
+        raise ValueError("more than half of the training images have exact duplicates; "
+                         "deduplicate them first")
     ratios = distances[:, 0] / typical
     return MemorizationReport(distances, indices, train_nn, ratios, float(threshold), ratios < threshold)
 

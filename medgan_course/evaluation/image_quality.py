@@ -34,7 +34,7 @@ def _check_pair(reference, test, data_range):
     if data_range <= 0:
         raise ValueError(f"data_range must be positive, got {data_range}")
     span = max(ref.max(), tst.max()) - min(ref.min(), tst.min())
-    if False:
+    if span > data_range * (1.0 + 1e-6):
         raise ValueError(
             f"the images span {span:.3g} but data_range is {data_range}: images in [-1, 1] need "
             "data_range=2.0, [0, 1] needs 1.0, uint8 needs 255"
@@ -85,7 +85,8 @@ def ssim(reference, test, data_range: float = 2.0) -> np.ndarray:
     """
     ref, tst = _check_pair(reference, test, data_range)
     if min(ref.shape[1:3]) < _SSIM_MIN_SIZE:
-        raise ValueError(f"SSIM needs images of at least {_SSIM_MIN_SIZE}x{_SSIM_MIN_SIZE} pixels; got {ref.shape[1:3]}")
+        raise ValueError(f"SSIM needs images of at least {_SSIM_MIN_SIZE}x{_SSIM_MIN_SIZE} pixels; "
+                         f"got {ref.shape[1:3]}")
     values = [
         structural_similarity(
             r, t, data_range=data_range, channel_axis=-1,

@@ -26,7 +26,7 @@ DEFAULT_LATENT_DIMS = {"seed-dcgan": SEED_LATENT_DIM, "dcgan": 128}
 
 
 def build_models(name, *, latent_dim=None, image_size=28, channels=1, num_classes=None,
-                 base_filters=64, spectral_norm=True, dropout=0.0):
+                 base_filters=64, spectral_norm=True, dropout=0.0, batch_norm=None):
     """Builds a fresh ``(generator, discriminator)`` pair by name.
 
     Taught in notebooks/03_building_a_dcgan.ipynb.
@@ -38,7 +38,7 @@ def build_models(name, *, latent_dim=None, image_size=28, channels=1, num_classe
         channels: Image channels.
         num_classes: None, or the number of classes for a class-conditional "dcgan"
             (the article's models are unconditional).
-        base_filters, spectral_norm, dropout: "dcgan" only (see ``dcgan.build_discriminator``);
+        base_filters, spectral_norm, dropout, batch_norm: "dcgan" only (see ``dcgan.build_discriminator``);
             the article's models are fixed and ignore them.
 
     Returns:
@@ -62,7 +62,8 @@ def build_models(name, *, latent_dim=None, image_size=28, channels=1, num_classe
         return generator, seed_discriminator((image_size, image_size, channels))
     generator = build_generator(latent_dim, image_size, channels, num_classes, base_filters)
     discriminator = build_discriminator(image_size, channels, num_classes, base_filters,
-                                        spectral_norm=spectral_norm, dropout=dropout)
+                                        spectral_norm=spectral_norm, dropout=dropout,
+                                        batch_norm=batch_norm)
     return generator, discriminator
 
 

@@ -103,7 +103,8 @@ def build_generator(latent_dim=128, image_size=28, channels=1, num_classes=None,
     inputs, x = z, z
     if num_classes is not None:
         labels = _labels_input()
-        embedded = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding")(labels)
+        embedding = layers.Embedding(num_classes, label_embedding_dim, name="label_embedding")
+        embedded = embedding(labels)
         inputs, x = [z, labels], layers.Concatenate(name="z_and_label")([z, embedded])
     filters = base_filters * 2 ** (doublings - 1)
     x = layers.Dense(start * start * filters, use_bias=False, name="project")(x)
@@ -129,10 +130,10 @@ def _maybe_sn(layer, spectral_norm):
                                               name=f"sn_{layer.name}")
 
 
-def _discriminator_trunk(images, image_size, base_filters, spectral_norm, dropout):
+def _discriminator_trunk(images, image_size, base_filters, spectral_norm, dropout, batch_norm):
     """Stride-2 4x4 convolutions down to the start side; returns the flat features ``(N, F)``.
 
-    The first convolution has no normalisation (DCGAN paper); without spectral norm the others
+    The first convolution has no normalisation (DCGAN paper); with ``batch_norm`` the others
     use BatchNormalization. The flattened layer is named "features" so that feature matching
     (Salimans et al. 2016, notebooks/08_label_scarcity.ipynb) can read it.
     """
@@ -140,9 +141,9 @@ def _discriminator_trunk(images, image_size, base_filters, spectral_norm, dropou
     x = images
     for i in range(doublings):
         conv = keras.layers.Conv2D(base_filters * 2 ** i, 4, strides=2, padding="same",
-                                   use_bias=spectral_norm or i == 0, name=f"conv{i}")
+                                   use_bias=not batch_norm or i == 0, name=f"conv{i}")
         x = _maybe_sn(conv, spectral_norm)(x)
-        if not spectral_norm and i > 0:
+        if batch_norm and i > 0:
             x = keras.layers.BatchNormalization()(x)
         x = keras.layers.LeakyReLU(negative_slope=LEAKY_SLOPE)(x)
         if dropout:
@@ -151,22 +152,24 @@ def _discriminator_trunk(images, image_size, base_filters, spectral_norm, dropou
 
 
 def _check_dropout(dropout):
+    """Raises ValueError unless ``dropout`` is a rate in [0, 1)."""
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout is a rate in [0, 1); got {dropout!r}.")
 
 
 def build_discriminator(image_size=28, channels=1, num_classes=None, base_filters=64,
-                        spectral_norm=True, dropout=0.0, name="discriminator"):
+                        spectral_norm=True, dropout=0.0, name="discriminator", *, batch_norm=None):
     """The course discriminator (a "critic" under the Wasserstein loss): images -> one logit.
 
     28 px: 28 -> 14 -> 7 with b, 2b filters; 64 px: 64 -> 32 -> 16 -> 8 with b, 2b, 4b filters;
     then flatten and a linear head. With ``num_classes`` the head is the projection of Miyato &
     Koyama (2018): ``logit = w.h + b + <embed(y), h>``, i.e. an inner product between the class
-    embedding and the features, which conditions far better than concatenating labels to the
-    input. Taught in notebooks/03_building_a_dcgan.ipynb and 07_class_imbalance.ipynb.
+    embedding and the features, which Miyato & Koyama found to condition better than
+    concatenating labels to the input. Taught in notebooks/03_building_a_dcgan.ipynb and
+    notebooks/07_class_imbalance.ipynb.
 
-    Without spectral norm the hidden convolutions use BatchNormalization, which couples the
-    samples of a batch: do not combine ``spectral_norm=False`` with a gradient penalty
+    Without spectral norm the hidden convolutions use BatchNormalization by default, which
+    couples the samples of a batch: for a gradient penalty pass ``batch_norm=False``
     (Gulrajani et al. 2017 drop BatchNorm from the critic for that reason).
 
     Args:
@@ -178,6 +181,8 @@ def build_discriminator(image_size=28, channels=1, num_classes=None, base_filter
             ``keras.layers.SpectralNormalization`` (and use no BatchNormalization).
         dropout: Dropout rate after each LeakyReLU (0 disables it).
         name: Keras model name.
+        batch_norm: BatchNormalization after the hidden convolutions; None means "when there
+            is no spectral norm". Both at once is refused.
 
     Returns:
         A ``keras.Model``: ``discriminator(images)`` or ``discriminator([images, labels])`` with
@@ -188,12 +193,17 @@ def build_discriminator(image_size=28, channels=1, num_classes=None, base_filter
     Raises:
         ValueError: unsupported image_size, non-positive sizes, num_classes < 2, bad dropout.
     """
+    _geometry(image_size)
     _check_positive(channels=channels, base_filters=base_filters)
     _check_num_classes(num_classes)
     _check_dropout(dropout)
+    batch_norm = (not spectral_norm) if batch_norm is None else bool(batch_norm)
+    if batch_norm and spectral_norm:
+        raise ValueError("choose spectral_norm or batch_norm for the discriminator, not both")
     layers = keras.layers
     images = keras.Input(shape=(image_size, image_size, channels), name="images")
-    features = _discriminator_trunk(images, image_size, base_filters, spectral_norm, dropout)
+    features = _discriminator_trunk(images, image_size, base_filters, spectral_norm, dropout,
+                                    batch_norm)
     logits = _maybe_sn(layers.Dense(1, dtype="float32", name="linear"), spectral_norm)(features)
     if num_classes is None:
         return keras.Model(images, logits, name=name)
@@ -237,11 +247,13 @@ def build_semi_supervised_discriminator(image_size=28, channels=1, num_classes=2
         [-1, 1] to class logits ``(N, num_classes)`` float32. Its "features" layer gives the
         flattened features ``(N, F)`` for feature matching.
     """
+    _geometry(image_size)
     _check_positive(channels=channels, base_filters=base_filters)
     _check_num_classes(num_classes, required=True)
     _check_dropout(dropout)
     images = keras.Input(shape=(image_size, image_size, channels), name="images")
-    features = _discriminator_trunk(images, image_size, base_filters, spectral_norm, dropout)
+    features = _discriminator_trunk(images, image_size, base_filters, spectral_norm, dropout,
+                                    batch_norm=not spectral_norm)
     head = keras.layers.Dense(num_classes, dtype="float32", name="class_logits")
     return keras.Model(images, _maybe_sn(head, spectral_norm)(features), name=name)
 

@@ -272,13 +272,31 @@ class GAN(keras.Model):
         """DiffAugment (or the given callable) when set; the identity otherwise."""
         return images if self._augment_fn is None else self._augment_fn(images)
 
-    def _apply(self, optimizer, tape, loss, variables):
-        """Differentiates the (loss-scaled) loss w.r.t. `variables` only and applies it."""
-        grads = tape.gradient(loss, variables)
-        optimizer.apply_gradients(zip(grads, variables))
+    def _replicas(self):
+        """Replicas sharing each global batch (1 outside a multi-replica strategy)."""
+        return tf.distribute.get_replica_context().num_replicas_in_sync
 
-    def _discriminator_step(self, real_images, labels, batch_size, replicas):
-        """One discriminator update; returns its logs (scalar float32 tensors)."""
+    def _check_compiled(self):
+        if self.loss_name is None:
+            raise RuntimeError("GAN: call compile(d_optimizer, g_optimizer, loss) before training")
+
+    def discriminator_step(self, real_images, labels=None):
+        """One discriminator update against fresh fakes; only the discriminator moves.
+
+        A conditional GAN generates its fakes with the real batch's labels, so D sees the same
+        classes on both sides and the data's class balance. Augmentation (if set) is applied
+        to real and fake images alike, so D cannot tell them apart by the augmentation.
+
+        Args:
+            real_images: `(N, H, W, C)` float32 in [-1, 1].
+            labels: `(N,)` int32 class indices (conditional GANs), else None.
+
+        Returns:
+            dict of scalar float32 tensors: d_loss (including gp_weight * gp), real_logit
+            (mean D(x)), fake_logit (mean D(G(z))) and gp when gp_weight > 0.
+        """
+        self._check_compiled()
+        batch_size = tf.shape(real_images)[0]
         z = self._sample_z(batch_size)
         fake_images = self.generator(self._generator_inputs(z, labels), training=True)
         variables = self.discriminator.trainable_variables
@@ -297,16 +315,27 @@ class GAN(keras.Model):
                                               seed=self._penalty_seed())
                 d_loss = d_loss + self.gp_weight * logs["gp"]
             # Per-replica mean / replicas: the optimizer SUMS gradients over replicas.
-            scaled = self.d_optimizer.scale_loss(d_loss / replicas)
-        self._apply(self.d_optimizer, tape, scaled, variables)
+            scaled = self.d_optimizer.scale_loss(d_loss / self._replicas())
+        grads = tape.gradient(scaled, variables)
+        self.d_optimizer.apply_gradients(zip(grads, variables))
         return {"d_loss": d_loss, **logs}
 
-    def _generator_step(self, labels, batch_size, replicas):
-        """One generator update; returns g_loss (scalar float32 tensor).
+    def generator_step(self, batch_size, labels=None):
+        """One generator update; only the generator moves.
 
-        The discriminator runs with training=True, as in its own step; Keras's
-        SpectralNormalization then re-projects its kernels in place (no gradient step).
+        Only the generator's variables are differentiated and applied, so only they change,
+        whatever `discriminator.trainable` says: the article's toggle has no effect on a tape.
+        The discriminator runs with training=True, as in its own step (Keras's
+        SpectralNormalization then re-projects its kernels in place, which is no gradient step).
+
+        Args:
+            batch_size: number of fakes (int or scalar int32 tensor).
+            labels: `(batch_size,)` int32 classes of the fakes (conditional GANs), else None.
+
+        Returns:
+            g_loss, a scalar float32 tensor.
         """
+        self._check_compiled()
         z = self._sample_z(batch_size)
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
@@ -314,10 +343,9 @@ class GAN(keras.Model):
             fake_logits = self.discriminator(
                 self._discriminator_inputs(self._augmented(fake_images), labels), training=True)
             g_loss = generator_loss(self.loss_name, fake_logits)
-            scaled = self.g_optimizer.scale_loss(g_loss / replicas)
-        # Only the generator's variables are differentiated, so only they move, whatever
-        # `discriminator.trainable` says (the article's toggle has no effect on a tape).
-        self._apply(self.g_optimizer, tape, scaled, variables)
+            scaled = self.g_optimizer.scale_loss(g_loss / self._replicas())
+        grads = tape.gradient(scaled, variables)
+        self.g_optimizer.apply_gradients(zip(grads, variables))
         return g_loss
 
     def train_step(self, data):
@@ -332,20 +360,17 @@ class GAN(keras.Model):
 
         Returns:
             This step's values (float32 scalars): d_loss (including gp_weight * gp), g_loss,
-            real_logit (mean D(x)), fake_logit (mean D(G(z))) and gp, each averaged over the
-            critic steps; Keras averages them over replicas. Epoch logs are the trackers' means.
+            real_logit, fake_logit and gp, averaged over the critic steps; Keras averages them
+            over replicas. Per-step values make per-step histories possible (`LossHistory`);
+            the epoch logs are still the trackers' means.
         """
-        if self.loss_name is None:
-            raise RuntimeError("GAN: call compile(d_optimizer, g_optimizer, loss) before fit")
         real_images, labels = self._unpack(data)
-        batch_size = tf.shape(real_images)[0]
-        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
         sums = None
         for _ in range(self.n_critic):
-            logs = self._discriminator_step(real_images, labels, batch_size, replicas)
+            logs = self.discriminator_step(real_images, labels)
             sums = logs if sums is None else {k: sums[k] + logs[k] for k in logs}
         logs = {k: v / self.n_critic for k, v in sums.items()}
-        logs["g_loss"] = self._generator_step(labels, batch_size, replicas)
+        logs["g_loss"] = self.generator_step(tf.shape(real_images)[0], labels)
         if self.ema_generator is not None:
             self._update_ema()
         for name, value in logs.items():

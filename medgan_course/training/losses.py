@@ -60,8 +60,8 @@ def discriminator_loss(loss, real_logits, fake_logits, *, label_smoothing=0.0):
       ``-[E log D(x) + E log(1 - D(G(z)))] = -V(D, G)``: minimising it is D's max over V. One-sided
       label smoothing (Salimans et al. 2016) uses the target ``1 - label_smoothing`` for real
       images only, so that D is not rewarded for ever larger logits on real data.
-    * "least_squares" (LSGAN, Mao et al. 2017, a = 0, b = 1): ``0.5 E(D(x) - 1)^2 + 0.5 E D(G(z))^2``
-      on the raw outputs.
+    * "least_squares" (LSGAN, Mao et al. 2017, a = 0, b = 1):
+      ``0.5 E(D(x) - 1)^2 + 0.5 E D(G(z))^2`` on the raw outputs.
     * "wasserstein" (Arjovsky et al. 2017): ``E D(G(z)) - E D(x)``, the negated estimate of the
       Wasserstein-1 distance; only meaningful with a Lipschitz critic (``gradient_penalty`` or
       spectral norm).
@@ -95,7 +95,7 @@ def discriminator_loss(loss, real_logits, fake_logits, *, label_smoothing=0.0):
 
 
 def generator_loss(loss, fake_logits):
-    """The generator's loss to minimise; it decreases as D scores the fakes as more real.
+    """The generator's loss to minimise: it falls as D scores the fakes as more real.
 
     * "minimax": G's side of V, ``E log(1 - D(G(z))) = -E softplus(l)`` (l the fake logits).
       It *saturates*: d/dl log(1 - sigmoid(l)) = -sigmoid(l), which tends to 0 when D confidently
@@ -103,7 +103,7 @@ def generator_loss(loss, fake_logits):
       needs a signal. Kept to show that failure (notebooks/02_gan_theory.ipynb).
     * "non_saturating" (Goodfellow et al. 2014): ``-E log D(G(z)) = E softplus(-l)``, binary
       cross-entropy against "real". Same fixed point, gradient -sigmoid(-l) -> -1 as l -> -inf.
-    * "least_squares" (c = 1): ``0.5 E (D(G(z)) - 1)^2``.
+    * "least_squares" (c = 1): ``0.5 E (D(G(z)) - 1)^2`` (falls only up to the target 1).
     * "wasserstein" and "hinge": ``-E D(G(z))``.
 
     Args:

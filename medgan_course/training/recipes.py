@@ -30,6 +30,8 @@ class Recipe:
         n_critic: discriminator steps per generator step.
         gp_weight: weight of the WGAN-GP gradient penalty (0 disables it).
         spectral_norm: spectral normalization on every discriminator layer (Miyato et al. 2018).
+        batch_norm: BatchNormalization in the discriminator; None means "when there is no
+            spectral norm". A gradient penalty needs it off (it couples a batch's samples).
         ema_decay: decay of the generator's weight moving average, None to disable.
         augment_policy: DiffAugment policy applied to real and fake images, None to disable.
         label_smoothing: one-sided label smoothing of the real target (BCE losses only).
@@ -49,6 +51,7 @@ class Recipe:
     n_critic: int = 1
     gp_weight: float = 0.0
     spectral_norm: bool = False
+    batch_norm: bool | None = None
     ema_decay: float | None = None
     augment_policy: str | None = None
     label_smoothing: float = 0.0
@@ -64,6 +67,9 @@ class Recipe:
         for field in ("latent_dim", "batch_size", "n_critic", "base_filters"):
             if getattr(self, field) < 1:
                 raise ValueError(f"Recipe.{field} must be >= 1, got {getattr(self, field)}")
+        if self.gp_weight > 0 and self.model == "dcgan" and self.batch_norm is not False:
+            raise ValueError("a gradient penalty needs a discriminator without BatchNormalization:"
+                             " set batch_norm=False (and spectral_norm=False, as WGAN-GP does)")
         if self.ema_decay is not None and not 0.0 < self.ema_decay < 1.0:
             raise ValueError(f"Recipe.ema_decay must be in (0, 1) or None, got {self.ema_decay}")
 
@@ -102,7 +108,7 @@ RECIPES: dict[str, Recipe] = {
     "wgan-gp": Recipe(
         name="wgan-gp", model="dcgan", loss="wasserstein", latent_dim=128, batch_size=64,
         g_learning_rate=1e-4, d_learning_rate=1e-4, beta_1=0.0, beta_2=0.9,
-        n_critic=5, gp_weight=10.0, base_filters=32,
+        n_critic=5, gp_weight=10.0, base_filters=32, batch_norm=False,
     ),
     # Class-conditional default (projection discriminator), used against class imbalance.
     "cdcgan": Recipe(

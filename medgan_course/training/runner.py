@@ -82,7 +82,8 @@ def build_gan(recipe: Recipe, *, image_size: int, channels: int, num_classes: in
         generator, discriminator = build_models(
             recipe.model, latent_dim=recipe.latent_dim, image_size=image_size, channels=channels,
             num_classes=num_classes if recipe.conditional else None,
-            spectral_norm=recipe.spectral_norm, base_filters=recipe.base_filters)
+            spectral_norm=recipe.spectral_norm, batch_norm=recipe.batch_norm,
+            base_filters=recipe.base_filters)
         gan = GAN(generator, discriminator, recipe.latent_dim,
                   num_classes=num_classes if recipe.conditional else None,
                   n_critic=recipe.n_critic, gp_weight=recipe.gp_weight,

@@ -1,0 +1,100 @@
+"""Writes docs/PERFORMANCE.md from bench/results/ (throughput.json and quality/*.json).
+
+    python bench/report.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+from common import REPO, RESULTS
+
+COMMANDS = """```bash
+export MEDGAN_DATA_DIR=../shared/data/medmnist   # folder holding breastmnist.npz
+.venv/bin/python bench/throughput.py --steps 30 --repeats 3
+.venv/bin/python bench/quality.py --recipes seed-dcgan dcgan --seeds 0 1 2 --seconds 300
+.venv/bin/python bench/report.py
+```"""
+
+
+def _mean_sd(values):
+    mean = statistics.fmean(values)
+    sd = statistics.stdev(values) if len(values) > 1 else float("nan")
+    return mean, sd
+
+
+def throughput_section() -> list[str]:
+    path = RESULTS / "throughput.json"
+    if not path.exists():
+        return ["## Training throughput", "", "Not measured yet (run bench/throughput.py).", ""]
+    data = json.loads(path.read_text())
+    runs, m = data["runs"], data["machine"]
+    lines = ["## Training throughput", "",
+             f"The article's DCGAN on BreastMNIST train (546 images), batch {data['batch_size']}, "
+             f"{data['warmup']} warm-up steps then {data['steps']} timed steps; median of "
+             f"{len(next(iter(runs.values()))['images_per_second'])} runs, each with fresh models.",
+             f"Machine: {m['cpu']}, {m['cores']} cores, flags {', '.join(m['flags'])}; "
+             f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}, commit {m['commit']}.",
+             "", "| loop | precision | images/s (median) | runs |", "| --- | --- | ---: | --- |"]
+    for key, run in runs.items():
+        side, precision = key.split("/")
+        lines.append(f"| {side} | {precision} | {run['median']:.0f} | "
+                     f"{', '.join(f'{v:.0f}' for v in run['images_per_second'])} |")
+    med = {k: v["median"] for k, v in runs.items()}
+    best = {side: max((v, k.split("/")[1]) for k, v in med.items() if k.startswith(side))
+            for side in ("tutorial", "package")}
+    lines += ["", f"- package / tutorial, both float32: **{med['package/float32'] / med['tutorial/float32']:.2f}x**",
+              f"- package / tutorial, each at its best precision (package {best['package'][1]}, tutorial "
+              f"{best['tutorial'][1]}): **{best['package'][0] / best['tutorial'][0]:.2f}x**",
+              f"- package in its best precision / tutorial as written (float32): "
+              f"**{best['package'][0] / med['tutorial/float32']:.2f}x**", ""]
+    return lines
+
+
+def quality_section() -> list[str]:
+    files = sorted((RESULTS / "quality").glob("*.json"))
+    if not files:
+        return ["## Sample quality after a fixed CPU budget", "", "Not measured yet (run bench/quality.py).", ""]
+    records = [json.loads(f.read_text()) for f in files]
+    lines = ["## Sample quality after a fixed CPU budget", "",
+             "BreastMNIST train (546 images, 28 px). One run per recipe and seed; 1,000 samples drawn when "
+             "the wall clock passed each budget; each set scored against the training split with the "
+             "offline domain extractor (a small CNN trained on the training split's labels, cached; "
+             "these numbers are comparable with each other only, not with published FIDs). Generated "
+             "images are subsampled to the test split's size (156) so that the floor (test split versus "
+             "training split, same extractor, same sizes) is computed identically. Mean ± SD over seeds.",
+             "", "| recipe | budget (s) | steps | FID | floor FID | KID ×1000 | precision | recall | seeds |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    recipes = sorted({r["recipe"] for r in records}, key=lambda n: (n != "seed-dcgan", n))
+    budgets = sorted({int(b) for r in records for b in r["scores"]})
+    for recipe in recipes:
+        mine = [r for r in records if r["recipe"] == recipe]
+        for budget in budgets:
+            scores = [r["scores"][str(budget)] for r in mine if str(budget) in r["scores"]]
+            if not scores:
+                continue
+            cell = {k: _mean_sd([s[k] for s in scores]) for k in
+                    ("fid", "floor_fid", "kid_mean", "precision", "recall", "steps")}
+            fmt = lambda k, d=2, scale=1: f"{cell[k][0] * scale:.{d}f} ± {cell[k][1] * scale:.{d}f}"
+            lines.append(f"| {recipe} | {budget} | {cell['steps'][0]:.0f} | {fmt('fid', 3)} | "
+                         f"{fmt('floor_fid', 3)} | {fmt('kid_mean', 2, 1000)} | {fmt('precision')} | "
+                         f"{fmt('recall')} | {len(scores)} |")
+    m = records[0]["machine"]
+    lines += ["", f"Machine: {m['cpu']}, {m['cores']} cores; TensorFlow {m['tensorflow']}; commit {m['commit']}.",
+              "", "Samples at the end of each run (seed 0):", ""]
+    lines += [f"![{r['recipe']} seed {r['seed']}](../bench/results/quality/{r['recipe']}_seed{r['seed']}.png)"
+              for r in records if r["seed"] == 0]
+    return lines + [""]
+
+
+def main() -> None:
+    lines = ["# Performance", "", "Measured by the benchmarks in `bench/` (never by timed tests). "
+             "Regenerate everything on one machine with:", "", COMMANDS, ""]
+    lines += throughput_section() + quality_section()
+    (REPO / "docs" / "PERFORMANCE.md").write_text("\n".join(lines) + "\n")
+    print("wrote docs/PERFORMANCE.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""Tests of medgan_course.training.callbacks, and of resuming an interrupted run."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+tf = pytest.importorskip("tensorflow")
+
+from medgan_course.training.callbacks import (  # noqa: E402
+    LossHistory,
+    NaNGuard,
+    SampleGrid,
+    TimeBudget,
+    checkpoint_callbacks,
+    diagnose_nonfinite,
+    image_grid,
+)
+from medgan_course.training.gan import GAN  # noqa: E402
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+LATENT = 4
+
+
+def tiny_gan(loss="non_saturating", lr=1e-3, **compile_kwargs):
+    """A compiled GAN of two small Dense networks on 2x2x1 images."""
+    generator = keras.Sequential([keras.Input((LATENT,)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(4, activation="tanh"),
+                                  keras.layers.Reshape((2, 2, 1))])
+    discriminator = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(),
+                                      keras.layers.Dense(8), keras.layers.LeakyReLU(0.2),
+                                      keras.layers.Dense(1)])
+    gan = GAN(generator, discriminator, LATENT)
+    gan.compile(keras.optimizers.Adam(lr), keras.optimizers.Adam(lr), loss=loss, **compile_kwargs)
+    return gan
+
+
+def toy_images(n, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (n, 2, 2, 1)).astype("float32")
+
+
+# ------------------------------------------------------------------------------- image_grid
+def test_image_grid_places_each_image_and_maps_to_display_range():
+    images = np.stack([np.full((2, 3, 1), value, np.float32) for value in (-1.0, 0.0, 1.0)])
+    grid = image_grid(images, nrow=2, padding=1, pad_value=0.25)
+    assert grid.shape == (2 * (2 + 1) + 1, 2 * (3 + 1) + 1, 1) and grid.dtype == np.float32
+    assert 0.0 <= grid.min() and grid.max() <= 1.0
+    np.testing.assert_array_equal(grid[1:3, 1:4], 0.0)   # image 0 (-1) at row 0, column 0
+    np.testing.assert_array_equal(grid[1:3, 5:8], 0.5)   # image 1 (0) at row 0, column 1
+    np.testing.assert_array_equal(grid[4:6, 1:4], 1.0)   # image 2 (+1) at row 1, column 0
+    np.testing.assert_array_equal(grid[4:6, 5:8], 0.25)  # empty cell: padding value
+    np.testing.assert_array_equal(grid[0], 0.25)
+
+
+def test_image_grid_rejects_bad_input():
+    with pytest.raises(ValueError, match="nrow"):
+        image_grid(np.zeros((2, 4, 4, 1), np.float32), nrow=0)
+    with pytest.raises(ValueError, match=r"\(N, H, W, C\)"):
+        image_grid(np.zeros((4, 4, 1), np.float32), nrow=2)
+    with pytest.raises(TypeError, match="to_model_range"):
+        image_grid(np.zeros((2, 4, 4, 1), np.uint8), nrow=2)
+
+
+# --------------------------------------------------------------------------------- NaNGuard
+def test_diagnosis_puts_the_causes_the_context_makes_likely_first():
+    text = diagnose_nonfinite("g_loss", float("nan"), 7, loss_name="wasserstein",
+                              learning_rates=[1e-4], compute_dtype="float32")
+    assert text.startswith("NaNGuard: g_loss became nan at step 7")
+    causes = [line for line in text.splitlines() if line.startswith("  * ")]
+    assert len(causes) == 3 and "gradient penalty" in causes[0]
+    text = diagnose_nonfinite("d_loss", float("inf"), 2, loss_name="hinge",
+                              learning_rates=[1e-4], compute_dtype="float16", loss_scaled=False)
+    assert "float16 overflow" in text.splitlines()[2]
+    text = diagnose_nonfinite("d_loss", float("inf"), 2, loss_name="wasserstein", gp_weight=10.0,
+                              learning_rates=[0.05, 1e-4])
+    assert "learning rate too high (largest here 0.05)" in text.splitlines()[2]
+
+
+def test_nan_guard_stops_at_the_first_nan_with_a_diagnosis(tf_seed, capsys):
+    gan = tiny_gan(run_eagerly=True)
+    data = toy_images(40)
+    data[16:24] = np.nan  # the third batch of 8 poisons the discriminator's loss
+    guard = NaNGuard()
+    gan.fit(data, batch_size=8, epochs=1, shuffle=False, verbose=0, callbacks=[guard])
+    assert guard.stopped_step == 3 and int(gan.g_optimizer.iterations) == 3
+    assert "d_loss became nan at step 3" in guard.diagnosis
+    assert "learning rate too high" in guard.diagnosis
+    assert guard.diagnosis in capsys.readouterr().out
+    clean = NaNGuard(verbose=False)
+    tiny_gan(run_eagerly=True).fit(toy_images(16), batch_size=8, verbose=0, callbacks=[clean])
+    assert clean.diagnosis is None and clean.stopped_step is None
+
+
+# ------------------------------------------------------------------------------- TimeBudget
+def test_time_budget_stops_a_real_fit(tf_seed):
+    gan = tiny_gan()
+    gan.fit(toy_images(8), batch_size=8, verbose=0)  # traces the step: the budget is for steps
+    budget = TimeBudget(0.5, batch_size=8)
+    history = gan.fit(toy_images(8), batch_size=8, epochs=100_000, verbose=0, callbacks=[budget])
+    assert budget.stopped and 0.5 <= budget.elapsed < 30.0
+    assert 2 <= budget.steps < 100_000 and len(history.history["d_loss"]) == budget.steps
+    assert budget.images_seen == 8 * budget.steps
+    assert budget.images_per_second == pytest.approx(8 * budget.steps_per_second)
+
+
+def test_time_budget_excludes_the_first_step_from_throughput(monkeypatch):
+    clock = iter([0.0, 5.0, 6.0, 7.0])  # start; the first step (tracing) takes 5 s, then 1 s each
+    monkeypatch.setattr("medgan_course.training.callbacks.time.perf_counter", lambda: next(clock))
+    budget = TimeBudget(6.5, batch_size=8)
+    budget.set_model(keras.Sequential())
+    budget.on_train_begin()
+    budget.on_epoch_begin(0)
+    for batch in range(3):
+        assert not budget.stopped
+        budget.on_train_batch_end(batch)
+    assert budget.stopped and budget.model.stop_training
+    assert (budget.steps, budget.images_seen, budget.elapsed) == (3, 24, 7.0)
+    assert budget.steps_per_second == pytest.approx(1.0)  # 2 steps in the last 2 s, not 3 in 7
+    assert budget.images_per_second == pytest.approx(8.0)
+
+
+def test_time_budget_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="seconds"):
+        TimeBudget(0)
+    with pytest.raises(ValueError, match="batch_size"):
+        TimeBudget(10, batch_size=0)
+
+
+# ----------------------------------------------------------- SampleGrid and LossHistory
+def test_sample_grid_records_fixed_latents_and_writes_pngs(tmp_path, tf_seed):
+    gan = tiny_gan(steps_per_execution=2)
+    grid = SampleGrid(6, every_n_steps=2, out_dir=tmp_path, seed=3)
+    history = LossHistory()
+    gan.fit(toy_images(48), batch_size=8, epochs=1, verbose=0, callbacks=[grid, history])
+    assert [step for step, _ in grid.samples] == [0, 2, 4, 6]
+    first, last = grid.samples[0][1], grid.samples[-1][1]
+    assert first.shape == (6, 2, 2, 1) and first.dtype == np.uint8
+    assert not np.array_equal(first, last)  # training changed the generator
+    z = np.random.default_rng(3).standard_normal((6, LATENT), np.float32)  # the same fixed z
+    expected = np.round((np.clip(gan.generate(z), -1, 1) + 1) * 127.5).astype(np.uint8)
+    np.testing.assert_array_equal(last, expected)
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == [
+        f"step_{s:07d}.png" for s in (0, 2, 4, 6)]
+    # steps_per_execution=2: one callback call, hence one history entry, per two steps.
+    assert history.steps == [2, 4, 6] and history.d_loss.shape == (3,)
+
+
+def test_loss_history_records_per_step_values_not_running_means(tf_seed):
+    gan = tiny_gan()
+    history = LossHistory()
+    epochs = gan.fit(toy_images(64), batch_size=8, epochs=2, verbose=0, callbacks=[history])
+    assert history.steps == list(range(1, 17))
+    assert history.g_loss.shape == (16,) and set(history.history) == {
+        "d_loss", "g_loss", "real_logit", "fake_logit"}
+    # The epoch logs are the trackers' means, so they are the mean of the per-step values.
+    assert epochs.history["d_loss"][1] == pytest.approx(history.d_loss[8:].mean(), rel=1e-5)
+    assert epochs.history["g_loss"][0] == pytest.approx(history.g_loss[:8].mean(), rel=1e-5)
+    assert np.std(history.d_loss[:8]) > 0
+
+
+# --------------------------------------------------------------------- checkpoints/resume
+def test_checkpoint_callbacks_configuration(tmp_path):
+    backup, model_checkpoint = checkpoint_callbacks(tmp_path, every_n_steps=50)
+    assert isinstance(backup, keras.callbacks.BackupAndRestore) and backup.save_freq == 50
+    assert backup.backup_dir == os.path.join(tmp_path, "backup")
+    assert isinstance(model_checkpoint, keras.callbacks.ModelCheckpoint)
+    assert model_checkpoint.filepath.endswith("gan.keras") and model_checkpoint.save_freq == 50
+    (only_backup,) = checkpoint_callbacks(tmp_path, save_model=False)
+    assert only_backup.save_freq == "epoch"
+    with pytest.raises(ValueError, match="every_n_steps"):
+        checkpoint_callbacks(tmp_path, every_n_steps=0)
+
+
+RESUME_SCRIPT = textwrap.dedent("""
+    import json, sys
+    import numpy as np, keras, tensorflow as tf
+    from medgan_course.training.callbacks import checkpoint_callbacks
+    from medgan_course.training.gan import GAN
+
+    tf.config.experimental.enable_op_determinism()
+    out_dir = sys.argv[1]
+    data = np.random.default_rng(0).uniform(-1, 1, (32, 2, 2, 1)).astype("float32")
+
+    def fresh_gan(init_seed):
+        keras.utils.set_random_seed(init_seed)
+        gen = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                                keras.layers.Dense(4, activation="tanh"), keras.layers.Reshape((2, 2, 1))])
+        disc = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(), keras.layers.Dense(8),
+                                 keras.layers.LeakyReLU(0.2), keras.layers.Dense(1)])
+        gan = GAN(gen, disc, 4, ema_decay=0.9, seed=11)
+        # Eager: three GANs would each trace their step; resuming does not depend on tracing.
+        gan.compile(keras.optimizers.Adam(1e-2, beta_1=0.5), keras.optimizers.Adam(1e-2, beta_1=0.5),
+                    run_eagerly=True)
+        return gan
+
+    def optimizer_state(gan):
+        return [v.numpy().tolist() for opt in (gan.d_optimizer, gan.g_optimizer) for v in opt.variables]
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 2:
+                self.state = optimizer_state(self.model)
+                raise RuntimeError("interrupted")
+
+    class Snapshot(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.state = optimizer_state(self.model)
+
+    fit = dict(batch_size=8, epochs=4, shuffle=False, verbose=0)
+    straight = fresh_gan(0)
+    straight.fit(data, **fit)
+
+    first = fresh_gan(0)
+    interrupt = Interrupt()
+    try:
+        first.fit(data, callbacks=checkpoint_callbacks(out_dir) + [interrupt], **fit)
+    except RuntimeError:
+        pass
+    resumed = fresh_gan(1)  # other initial weights: everything must come from the backup
+    snapshot = Snapshot()
+    history = resumed.fit(data, callbacks=checkpoint_callbacks(out_dir) + [snapshot], **fit)
+    print(json.dumps({
+        "epochs_run_after_resume": len(history.history["d_loss"]),
+        "state_equal": snapshot.state == interrupt.state,
+        "restored_iterations": [snapshot.state[0], interrupt.state[0]],
+        "g_max_diff": max(float(np.abs(a - b).max()) for a, b in zip(
+            straight.generator.get_weights(), resumed.generator.get_weights())),
+        "ema_max_diff": max(float(np.abs(a - b).max()) for a, b in zip(
+            straight.ema_generator.get_weights(), resumed.ema_generator.get_weights())),
+        "iterations": [int(resumed.d_optimizer.iterations), int(resumed.g_optimizer.iterations)],
+    }))
+""")
+
+
+def run_script(script, *args, timeout=180):
+    """Runs `script` in a fresh Python (TF settings that are global stay there); returns JSON."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2",
+               PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+    result = subprocess.run([sys.executable, "-c", script, *map(str, args)], cwd=REPO_ROOT,
+                            env=env, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_interrupted_run_resumes_exactly_with_optimizer_state(tmp_path):
+    report = run_script(RESUME_SCRIPT, tmp_path / "run")
+    assert report["epochs_run_after_resume"] == 2        # epochs 2 and 3 only
+    assert report["state_equal"]  # Adam moments and iterations exactly as they were
+    assert report["restored_iterations"] == [8, 8]
+    assert report["g_max_diff"] < 1e-6 and report["ema_max_diff"] < 1e-6
+    assert report["iterations"] == [16, 16]
