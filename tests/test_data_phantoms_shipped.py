@@ -1,6 +1,5 @@
 """Tests of the embedded phantoms and of the images shipped by scikit-image and pydicom."""
 
-import time
 
 import numpy as np
 import pytest
@@ -57,18 +56,6 @@ def test_default_imbalance_is_breastmnist_like():
 def test_64_px_works():
     ds = phantoms.make_phantoms(n_train=20, n_val=4, n_test=4, image_size=64)
     assert ds.train.images.shape == (20, 64, 64, 1)
-
-
-def test_600_images_at_28_px_are_fast():
-    labels = np.arange(600) % 2
-    best = min(_timed(phantoms.render_phantoms, labels) for _ in range(3))
-    assert best < 1.0, f"600 phantoms took {best:.2f} s"
-
-
-def _timed(function, *args):
-    start = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - start
 
 
 def _auc(scores_positive, scores_negative):

@@ -230,3 +230,14 @@ def test_fid_of_images_uses_the_extractor():
     assert fid(images, images * 0.5, extractor) > 0.0
     with pytest.raises(TypeError, match="float"):
         fid((images * 127 + 128).astype(np.uint8), images, extractor)
+
+
+@pytest.mark.real_data
+def test_breastmnist_test_split_has_near_duplicates_of_training_images(real_data_dir):
+    # The fact quoted in memorization_report's docstring: the floor for "copies" is not 0.
+    with np.load(real_data_dir / "breastmnist.npz") as data:
+        train, test = (data[f"{split}_images"][..., None].astype(np.float32) / 127.5 - 1
+                       for split in ("train", "test"))
+    report = memorization_report(test, train)
+    assert 0.33 < report.fraction_flagged < 0.43
+    assert int(np.sum(report.distances[:, 0] == 0.0)) == 1

@@ -36,7 +36,8 @@ MAIN_JOB_COMMAND = "bash scripts/demo.sh"
 SHELL_SCRIPTS = [".ci/run", "scripts/setup.sh", "scripts/test.sh", "scripts/demo.sh", "binder/postBuild"]
 DATA_SUFFIXES = (".npz", ".npy", ".dcm", ".h5", ".hdf5", ".keras", ".nii", ".nii.gz", ".tfrecord")
 MAX_FILE_BYTES = 1 << 20
-TENSORFLOW_WITH_CUDA = {"tensorflow", "tensorflow-gpu", "tf-nightly"}
+#: TensorFlow builds with GPU kernels: several times the size of tensorflow-cpu, useless on Binder.
+GPU_TENSORFLOW = {"tensorflow", "tensorflow-gpu", "tf-nightly"}
 #: What repo2docker's Python 3.11 base environment already installs (its conda/environment.py-3.11.yml).
 BINDER_BASE = {"jupyterlab", "ipykernel"}
 
@@ -266,7 +267,7 @@ def test_binder_installs_tensorflow_cpu_and_every_requirement_of_the_package():
     _, pip_lines = load_environment(REPO_ROOT / "binder" / "environment.yml")
     names = {canonicalize_name(Requirement(line).name) for line in pip_lines}
     assert "tensorflow-cpu" in names
-    assert not names & TENSORFLOW_WITH_CUDA, "Binder has no GPU: use tensorflow-cpu only"
+    assert not names & GPU_TENSORFLOW, "Binder has no GPU: use tensorflow-cpu only"
     missing = linux_requirements("cpu", "course") - names
     assert not missing, f"binder/environment.yml lacks requirements of pyproject.toml: {sorted(missing)}"
 
@@ -528,7 +529,7 @@ def test_binder_install_steps_work_in_a_fresh_virtualenv(tmp_path):
     assert Version(found["tensorflow"]) >= Version("2.16")
     assert Version(found["keras"]).major == 3
     assert Version(found["ipywidgets"]).major == 8
-    assert found["tensorflow_cpu_dist"] and not found["tensorflow_dist"], "the CUDA build slipped in"
+    assert found["tensorflow_cpu_dist"] and not found["tensorflow_dist"], "the GPU build `tensorflow` slipped in"
     # mybinder.org guarantees 1 GB: importing the stack must leave room for the course's work.
     assert found["max_rss_mib"] < 1024, f"importing TensorFlow took {found['max_rss_mib']:.0f} MiB"
     assert (venv / "bin" / "medgan-course").is_file(), "postBuild did not install the CLI entry point"

@@ -113,7 +113,7 @@ def _read_npz(path, flag, size):
             + "; ".join(problems) + ". " + _how_to_provide(flag, size)
         )
     official_md5 = info.md5(flag, size)
-    if file_md5(path) == official_md5:
+    if file_md5(path) != official_md5:
         warnings.warn(
             f"{path} is not the official file (its MD5 differs from {official_md5}); it is a "
             "repacked or unofficial copy. Its structure, split sizes and labels match "

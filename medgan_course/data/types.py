@@ -181,7 +181,7 @@ class ImageDataset:
     train: Split
     val: Split
     test: Split
-    class_names: tuple
+    class_names: tuple[str, ...]
     source: str
 
     def __post_init__(self):

@@ -321,7 +321,8 @@ class DomainExtractor:
             raise ValueError(f"train_labels must hold one int per image ({images.shape[0]}); got dtype "
                              f"{labels.dtype}, shape {np.shape(train_labels)}")
         if labels.min() < 0 or labels.max() >= num_classes:
-            raise ValueError(f"train_labels must lie in [0, {num_classes}); found [{labels.min()}, {labels.max()}]")
+            raise ValueError(f"train_labels must lie in [0, {num_classes}); "
+                             f"found [{labels.min()}, {labels.max()}]")
         labels = labels.astype(np.int32)
         config = {"image_shape": list(images.shape[1:]), "num_classes": int(num_classes),
                   "width": int(width), "dropout": float(dropout), "feature_dim": int(feature_dim)}
@@ -381,7 +382,7 @@ class DomainExtractor:
                              f"{cls.FORMAT_VERSION}")
         weights_path = folder / cls.WEIGHTS_FILE
         actual = _file_sha256(weights_path)
-        if False:
+        if actual != metadata["weights_sha256"]:
             raise ValueError(
                 f"checksum mismatch for {weights_path}: sha256 {actual} but the metadata records "
                 f"{metadata['weights_sha256']}. The file was modified or comes from another extractor; "
