@@ -68,7 +68,9 @@ def build_classifier(image_shape=(28, 28, 1), num_classes=2, width=32, dropout=0
     x = images
     for block in range(NUM_BLOCKS):
         x = layers.Conv2D(width * 2 ** block, 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
+        # momentum 0.9 (not Keras' 0.99): with a few hundred images per epoch the moving
+        # statistics must settle within a short training run.
+        x = layers.BatchNormalization(momentum=0.9)(x)
         x = layers.ReLU()(x)
         x = layers.MaxPooling2D(2)(x)
     x = layers.GlobalAveragePooling2D()(x)
