@@ -5,7 +5,7 @@ Same architecture (the article's DCGAN), same data (BreastMNIST train, 546 image
 `--steps` timed steps; the median of `--repeats` runs is reported. Writes
 bench/results/throughput.json; `python bench/report.py` turns it into docs/PERFORMANCE.md.
 
-    python bench/throughput.py [--steps 30] [--repeats 3]
+    python bench/throughput.py [--steps 8] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -39,11 +39,11 @@ class _BatchClock(keras.callbacks.Callback):
         self.stamps.append(time.perf_counter())
 
 
-def package_run(dataset, steps: int, precision: str, seed: int) -> float:
+def package_run(dataset, steps: int, precision: str, seed: int, jit_compile: bool = False) -> float:
     """Images/s of `runner.train` (the package's GAN.fit loop) on the seed recipe."""
     clock = _BatchClock()
     recipe = get_recipe("seed-dcgan")
-    train(recipe, dataset, steps=WARMUP + steps, seed=seed, precision=precision,
+    train(recipe, dataset, steps=WARMUP + steps, seed=seed, precision=precision, jit_compile=jit_compile,
           sample_every=10**9, extra_callbacks=[clock], progress=False)
     timed = clock.stamps[WARMUP - 1:]
     return recipe.batch_size * (len(timed) - 1) / (timed[-1] - timed[0])
@@ -61,18 +61,20 @@ def tutorial_run(dataset, steps: int, precision: str, seed: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     dataset = load_dataset("breastmnist", data_dir=data_dir())
     runs = {}
-    for precision in ("float32", "mixed_bfloat16"):
-        for side, fn in (("tutorial", tutorial_run), ("package", package_run)):
-            values = [fn(dataset, args.steps, precision, seed) for seed in range(args.repeats)]
-            runs[f"{side}/{precision}"] = {"images_per_second": values,
-                                           "median": statistics.median(values)}
-            print(f"{side:9s} {precision:15s} median {statistics.median(values):7.1f} images/s "
-                  f"(runs: {', '.join(f'{v:.1f}' for v in values)})", flush=True)
+    package_xla = lambda *a: package_run(*a, jit_compile=True)  # noqa: E731
+    configs = [("tutorial", tutorial_run, "float32"), ("package", package_run, "float32"),
+               ("package+xla", package_xla, "float32"), ("tutorial", tutorial_run, "mixed_bfloat16"),
+               ("package", package_run, "mixed_bfloat16")]
+    for side, fn, precision in configs:
+        values = [fn(dataset, args.steps, precision, seed) for seed in range(args.repeats)]
+        runs[f"{side}/{precision}"] = {"images_per_second": values, "median": statistics.median(values)}
+        print(f"{side:11s} {precision:15s} median {statistics.median(values):7.1f} images/s "
+              f"(runs: {', '.join(f'{v:.1f}' for v in values)})", flush=True)
     write_json(RESULTS / "throughput.json", {"machine": machine(), "steps": args.steps,
                                              "warmup": WARMUP, "batch_size": 256, "runs": runs})
 

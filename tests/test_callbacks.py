@@ -190,17 +190,20 @@ RESUME_SCRIPT = textwrap.dedent("""
     def fresh_gan(init_seed):
         keras.utils.set_random_seed(init_seed)
         gen = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
-                                keras.layers.Dense(4, activation="tanh"), keras.layers.Reshape((2, 2, 1))])
-        disc = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(), keras.layers.Dense(8),
-                                 keras.layers.LeakyReLU(0.2), keras.layers.Dense(1)])
+                                keras.layers.Dense(4, activation="tanh"),
+                                keras.layers.Reshape((2, 2, 1))])
+        disc = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(),
+                                 keras.layers.Dense(8), keras.layers.LeakyReLU(0.2),
+                                 keras.layers.Dense(1)])
         gan = GAN(gen, disc, 4, ema_decay=0.9, seed=11)
         # Eager: three GANs would each trace their step; resuming does not depend on tracing.
-        gan.compile(keras.optimizers.Adam(1e-2, beta_1=0.5), keras.optimizers.Adam(1e-2, beta_1=0.5),
-                    run_eagerly=True)
+        gan.compile(keras.optimizers.Adam(1e-2, beta_1=0.5),
+                    keras.optimizers.Adam(1e-2, beta_1=0.5), run_eagerly=True)
         return gan
 
     def optimizer_state(gan):
-        return [v.numpy().tolist() for opt in (gan.d_optimizer, gan.g_optimizer) for v in opt.variables]
+        optimizers = (gan.d_optimizer, gan.g_optimizer)
+        return [v.numpy().tolist() for opt in optimizers for v in opt.variables]
 
     class Interrupt(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):

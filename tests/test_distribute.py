@@ -105,13 +105,15 @@ MIRRORED_SCRIPT = textwrap.dedent("""
                                      keras.layers.Dense(16), keras.layers.LeakyReLU(0.2),
                                      keras.layers.Dense(1)])
             gan = GAN(gen, disc, 4, n_critic=2, ema_decay=0.9, seed=5)
-            # SGD, not Adam: Adam is blind to a gradient scale, and the per-replica loss
-            # scaling is part of what this test checks.
-            gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+            # SGD with momentum, not Adam: Adam is blind to the gradient's scale, which the
+            # per-replica loss scaling sets; momentum slots make the eager build matter.
+            gan.compile(keras.optimizers.SGD(0.1, momentum=0.5),
+                        keras.optimizers.SGD(0.1, momentum=0.5))
         losses = StepLosses()
         gan.fit(data, batch_size=16, epochs=2, shuffle=False, verbose=0, callbacks=[losses])
+        ema = [w.tolist() for w in gan.ema_generator.get_weights()]
         return {"replicas": strategy.num_replicas_in_sync, "d_loss": losses.d_loss,
-                "g_loss": losses.g_loss, "ema": [w.tolist() for w in gan.ema_generator.get_weights()],
+                "g_loss": losses.g_loss, "ema": ema,
                 "d_iterations": int(gan.d_optimizer.iterations.numpy())}
 
     print(json.dumps({"devices": devices, "single": run("default"), "mirrored": run("mirrored")}))

@@ -13,6 +13,7 @@ tf = pytest.importorskip("tensorflow")
 from medgan_course.training import gan as gan_module  # noqa: E402
 from medgan_course.training import losses  # noqa: E402
 from medgan_course.training.distribute import precision  # noqa: E402
+from medgan_course.training.callbacks import LossHistory  # noqa: E402
 from medgan_course.training.gan import GAN  # noqa: E402
 
 LATENT = 4
@@ -168,8 +169,8 @@ def test_ema_generator_is_the_moving_average_of_the_generator(tf_seed):
     gan = make_gan(ema_decay=0.75, run_eagerly=True)
     assert gan.ema_generator is not gan.generator and not gan.ema_generator.trainable_weights
     initial = [w.copy() for w in gan.generator.get_weights()]
-    np.testing.assert_array_equal(np.concatenate([w.ravel() for w in initial]),
-                                  np.concatenate([w.ravel() for w in gan.ema_generator.get_weights()]))
+    for ema, weight in zip(gan.ema_generator.get_weights(), initial):
+        np.testing.assert_array_equal(ema, weight)
     gan.fit(toy_images(8), batch_size=8, verbose=0)  # one step
     for ema, old, new in zip(gan.ema_generator.get_weights(), initial, gan.generator.get_weights()):
         np.testing.assert_allclose(ema, 0.75 * old + 0.25 * new, rtol=1e-5, atol=1e-7)
@@ -198,6 +199,44 @@ def test_conditional_gan_trains_and_generates_requested_classes(tf_seed):
         gan.fit(images, batch_size=8, verbose=0)
     with pytest.raises(ValueError, match="class indices"):
         gan.generate(2, labels=[0, 2])
+
+
+def label_echo_models():
+    """G([z, labels]) = images filled with the label; D([x, labels]) = sum(x) + 10 * label.
+
+    With these, the logits say which labels reached which network.
+    """
+    z, labels = keras.Input((LATENT,)), keras.Input((), dtype="int32")
+    as_float = keras.ops.cast(labels, "float32")[:, None]
+    images = keras.layers.Reshape((2, 2, 1))(
+        keras.layers.Dense(4, kernel_initializer="zeros")(z) + as_float)
+    generator = keras.Model([z, labels], images)
+    x, d_labels = keras.Input((2, 2, 1)), keras.Input((), dtype="int32")
+    summed = keras.layers.Dense(1, kernel_initializer="ones")(keras.layers.Flatten()(x))
+    discriminator = keras.Model([x, d_labels],
+                                summed + 10.0 * keras.ops.cast(d_labels, "float32")[:, None])
+    return generator, discriminator
+
+
+def test_conditional_steps_pass_the_real_batch_labels_to_both_networks(tf_seed):
+    gan = GAN(*label_echo_models(), LATENT, num_classes=2)
+    gan.compile(*adam_pair(), run_eagerly=True)
+    labels = np.array([[0], [1], [1], [1]], np.uint8)  # MedMNIST's (N, 1) uint8 layout
+    history = LossHistory()
+    gan.fit(np.zeros((4, 2, 2, 1), "float32"), labels, batch_size=4, verbose=0,
+            callbacks=[history])
+    # Logged from the discriminator step, before its update: real = 10 * label,
+    # fake = 4 * label (the fake image) + 10 * label, with the real batch's labels.
+    assert history.history["real_logit"][0] == pytest.approx(7.5)
+    assert history.history["fake_logit"][0] == pytest.approx(10.5)
+
+
+def test_each_latent_draw_is_fresh_and_counted(tf_seed):
+    gan = make_gan(seed=7)
+    first, second = gan._sample_z(3).numpy(), gan._sample_z(3).numpy()
+    assert first.shape == (3, LATENT) and not np.allclose(first, second)
+    assert int(gan.rng_counter) == 2
+    np.testing.assert_array_equal(make_gan(seed=7)._sample_z(3).numpy(), first)
 
 
 def test_generate_checks_its_input(tf_seed):

@@ -99,3 +99,14 @@ def test_save_run_refuses_to_overwrite(phantoms, tmp_path):
     with pytest.raises(FileExistsError):
         runner.save_run(result, tmp_path / "run", config={}, n_samples=8)
     assert (tmp_path / "run" / "old.txt").read_text() == "keep"
+
+
+def test_gradient_penalty_with_a_batch_norm_critic_is_refused():
+    from medgan_course.models import build_models
+    from medgan_course.training.gan import GAN
+
+    generator, discriminator = build_models("dcgan", spectral_norm=False, batch_norm=True)
+    with pytest.raises(ValueError, match="BatchNormalization"):
+        GAN(generator, discriminator, 128, gp_weight=10.0)
+    generator, discriminator = build_models("dcgan", spectral_norm=False, batch_norm=False)
+    GAN(generator, discriminator, 128, gp_weight=10.0)  # the WGAN-GP critic is accepted

@@ -19,6 +19,7 @@ import numpy as np
 
 from medgan_course._tf import require_tensorflow
 from medgan_course.data.types import to_display_range, to_uint8
+from medgan_course.training.sampling import latent_vectors
 
 require_tensorflow()
 
@@ -43,7 +44,8 @@ def image_grid(images, nrow, *, padding=1, pad_value=1.0):
     """
     images = to_display_range(images)
     if images.ndim != 4 or len(images) == 0:
-        raise ValueError(f"image_grid expects a non-empty (N, H, W, C) batch, got shape {images.shape}")
+        raise ValueError(f"image_grid expects a non-empty (N, H, W, C) batch, got shape "
+                         f"{images.shape}")
     if isinstance(nrow, bool) or not isinstance(nrow, (int, np.integer)) or nrow < 1:
         raise ValueError(f"image_grid: nrow must be an int >= 1, got {nrow!r}")
     if padding < 0:
@@ -112,8 +114,10 @@ class SampleGrid(_StepCounter):
 
     def __init__(self, z, every_n_steps, labels=None, out_dir=None, *, seed=0, nrow=None):
         super().__init__()
-        if isinstance(every_n_steps, bool) or not isinstance(every_n_steps, int) or every_n_steps < 1:
-            raise ValueError(f"SampleGrid: every_n_steps must be an int >= 1, got {every_n_steps!r}")
+        if isinstance(every_n_steps, bool) or not isinstance(every_n_steps, int) \
+                or every_n_steps < 1:
+            raise ValueError(f"SampleGrid: every_n_steps must be an int >= 1, "
+                             f"got {every_n_steps!r}")
         self.z, self.labels, self.out_dir = z, labels, out_dir
         self.every_n_steps, self.seed, self.nrow = every_n_steps, seed, nrow
         self.samples = []
@@ -122,13 +126,13 @@ class SampleGrid(_StepCounter):
     def _fixed_latents(self):
         """Draws the fixed z once (the model's latent_dim is known only from `fit`)."""
         if isinstance(self.z, (int, np.integer)):
-            rng = np.random.default_rng(self.seed)
-            self.z = rng.standard_normal((int(self.z), self.model.latent_dim), np.float32)
+            self.z = latent_vectors(self.z, self.model.latent_dim, self.seed)
         return self.z
 
     def on_train_begin(self, logs=None):
         if not hasattr(self.model, "generate"):
-            raise TypeError("SampleGrid needs a model with generate(z, labels), e.g. training.gan.GAN")
+            raise TypeError("SampleGrid needs a model with generate(z, labels), "
+                            "e.g. training.gan.GAN")
         if self._last_record is None:
             self._record()
 
@@ -296,7 +300,8 @@ class TimeBudget(_StepCounter):
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
             raise ValueError(f"TimeBudget: seconds must be a positive number, got {seconds!r}")
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
-            raise ValueError(f"TimeBudget: batch_size must be None or an int >= 1, got {batch_size!r}")
+            raise ValueError(f"TimeBudget: batch_size must be None or an int >= 1, "
+                             f"got {batch_size!r}")
         self.seconds, self.batch_size = float(seconds), batch_size
         self._reset()
 

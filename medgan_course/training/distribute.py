@@ -27,7 +27,8 @@ def get_strategy(name="auto", devices=None):
         name: one of `STRATEGY_NAMES`:
             - "default": TensorFlow's no-op strategy (one device, no splitting);
             - "mirrored": `MirroredStrategy`, synchronous data parallelism over `devices`,
-              else over every local GPU, else over every logical CPU device (see `split_cpu`);
+              else over every local GPU, else over every logical CPU device (TensorFlow's
+              own default; see `split_cpu`);
             - "multiworker": `MultiWorkerMirroredStrategy`; reads the cluster from the
               environment variable `TF_CONFIG` at call time;
             - "auto": "mirrored" when more than one GPU is visible, else "default".
@@ -51,16 +52,9 @@ def get_strategy(name="auto", devices=None):
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
-        return tf.distribute.MirroredStrategy(devices=devices or _mirrored_devices(tf))
+        return tf.distribute.MirroredStrategy(devices=devices)
     _check_tf_config()
     return tf.distribute.MultiWorkerMirroredStrategy()
-
-
-def _mirrored_devices(tf):
-    """All logical GPUs, else all logical CPUs (MirroredStrategy alone would take one CPU)."""
-    gpus = tf.config.list_logical_devices("GPU")
-    devices = gpus or tf.config.list_logical_devices("CPU")
-    return [device.name for device in devices]
 
 
 def _check_tf_config():
@@ -69,7 +63,8 @@ def _check_tf_config():
     hint = ('set TF_CONFIG on every worker, e.g. \'{"cluster": {"worker": ["host1:12345", '
             '"host2:12345"]}, "task": {"type": "worker", "index": 0}}\'')
     if not raw:
-        raise ValueError(f"the 'multiworker' strategy needs the environment variable TF_CONFIG; {hint}")
+        raise ValueError("the 'multiworker' strategy needs the environment variable "
+                         f"TF_CONFIG; {hint}")
     try:
         config = json.loads(raw)
     except json.JSONDecodeError as err:

@@ -31,21 +31,21 @@ tf = require_tensorflow()
 
 import keras  # noqa: E402  (after the version check on purpose)
 
+from medgan_course.training.ema import ema_copy, update_ema  # noqa: E402
 from medgan_course.training.losses import (  # noqa: E402
     discriminator_loss,
     generator_loss,
     gradient_penalty,
     validate_loss_name,
 )
+from medgan_course.training.sampling import generation_labels, latent_vectors  # noqa: E402
 
 #: Batch size `generate` feeds the generator with (bounds memory for large `n`).
 GENERATE_BATCH_SIZE = 256
 
 
-def _check_number(name, value, low, high=None, *, integer=False, allow_none=False):
-    """Raises ValueError unless `value` is a number in [low, high] (or None when allowed)."""
-    if value is None and allow_none:
-        return
+def _check_number(name, value, low, high=None, *, integer=False):
+    """Raises ValueError unless `value` is a number (an int if `integer`) in [low, high]."""
     kinds = (int,) if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds) or value < low or (
             high is not None and value > high):
@@ -67,6 +67,23 @@ def _resolve_augment(augment):
         return policy_augment
     raise TypeError(f"GAN: augment must be None, a DiffAugment policy string such as "
                     f"'color,translation,cutout', or a callable; got {type(augment).__name__}")
+
+
+def _replicas():
+    """Replicas sharing each global batch (1 outside a multi-replica strategy)."""
+    return tf.distribute.get_replica_context().num_replicas_in_sync
+
+
+def _replica_id():
+    """This replica's index (an int32 tensor or 0)."""
+    return tf.distribute.get_replica_context().replica_id_in_sync_group
+
+
+def _has_batch_norm(model):
+    """True if `model` (or a model nested in it) has a BatchNormalization layer."""
+    return any(isinstance(layer, keras.layers.BatchNormalization)
+               or (isinstance(layer, keras.Model) and _has_batch_norm(layer))
+               for layer in model.layers)
 
 
 @keras.saving.register_keras_serializable(package="medgan_course")
@@ -112,6 +129,11 @@ class GAN(keras.Model):
             _check_number("num_classes", num_classes, 2, integer=True)
         if ema_decay is not None and not (isinstance(ema_decay, float) and 0.0 < ema_decay < 1.0):
             raise ValueError(f"GAN: ema_decay must be None or a float in (0, 1), got {ema_decay!r}")
+        if gp_weight > 0 and _has_batch_norm(discriminator):
+            raise ValueError("GAN: a gradient penalty needs a discriminator without "
+                             "BatchNormalization (it couples the samples of a batch, so the "
+                             "per-sample gradient norm is not the critic's); build it with "
+                             "batch_norm=False or spectral_norm=True")
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim, self.num_classes, self.n_critic = latent_dim, num_classes, n_critic
         self.gp_weight, self.ema_decay, self.label_smoothing = gp_weight, ema_decay, label_smoothing
@@ -131,24 +153,19 @@ class GAN(keras.Model):
         self.built = True
 
     # ----------------------------------------------------------------------------- building
-    def _generator_inputs(self, z, labels):
-        """The generator's input: z, or [z, labels] when conditional."""
-        return z if self.num_classes is None else [z, labels]
-
-    def _discriminator_inputs(self, images, labels):
-        """The discriminator's input: images, or [images, labels] when conditional."""
-        return images if self.num_classes is None else [images, labels]
+    def _inputs(self, x, labels):
+        """A network's input: x (z or images), or [x, labels] when conditional."""
+        return x if self.num_classes is None else [x, labels]
 
     def _build_submodels(self):
         """Builds both networks on a one-image batch and checks that they fit together.
 
         Functional and Sequential models are usually built already; subclassed ones are not.
         """
-        z = tf.zeros((1, self.latent_dim))
         labels = tf.zeros((1,), tf.int32)
         try:
-            images = self.generator(self._generator_inputs(z, labels), training=False)
-            logits = self.discriminator(self._discriminator_inputs(images, labels), training=False)
+            images = self.generator(self._inputs(tf.zeros((1, self.latent_dim)), labels))
+            logits = self.discriminator(self._inputs(images, labels))
         except (ValueError, TypeError) as err:
             kind = "conditional" if self.num_classes else "unconditional"
             raise ValueError(
@@ -161,11 +178,8 @@ class GAN(keras.Model):
 
     def _make_ema_generator(self):
         """A non-trainable clone of the generator holding its weights' moving average."""
-        ema = keras.models.clone_model(self.generator)
-        ema(self._generator_inputs(tf.zeros((1, self.latent_dim)), tf.zeros((1,), tf.int32)))
-        ema.set_weights(self.generator.get_weights())
-        ema.trainable = False
-        return ema
+        return ema_copy(self.generator,
+                        self._inputs(tf.zeros((1, self.latent_dim)), tf.zeros((1,), tf.int32)))
 
     def call(self, inputs, training=False):
         """Generates images: z `(N, latent_dim)` or [z, labels] -> `(N, H, W, C)` in [-1, 1]."""
@@ -176,21 +190,20 @@ class GAN(keras.Model):
                 steps_per_execution=1, **kwargs):
         """Sets the loss and the two optimizers, and builds every variable now.
 
-        `jit_compile` defaults to False: XLA made the DCGAN step slower on the course's CPU
-        (about 450 against 780 images/s, docs FACTS). Under a `mixed_float16` policy (global,
-        or the networks' own) each optimizer is wrapped in `LossScaleOptimizer`.
+        Under a `mixed_float16` policy (global, or the networks' own) each optimizer is wrapped
+        in `LossScaleOptimizer`; `mixed_bfloat16` needs no loss scaling.
 
         Args:
-            d_optimizer: `keras.optimizers.Optimizer` for the discriminator.
-            g_optimizer: another `keras.optimizers.Optimizer` instance, for the generator.
+            d_optimizer, g_optimizer: two `keras.optimizers.Optimizer` instances.
             loss: one of `losses.LOSS_NAMES`.
-            jit_compile: compile the step with XLA.
-            steps_per_execution: training steps per `tf.function` call (callbacks see
-                one batch end per execution).
+            jit_compile: XLA; off by default because it made the DCGAN step slower on the
+                course's CPU (about 450 against 780 images/s).
+            steps_per_execution: training steps per `tf.function` call (callbacks see one
+                batch end per execution).
             **kwargs: other `keras.Model.compile` arguments (e.g. `run_eagerly`).
 
         Raises:
-            ValueError: unknown loss, or `loss`/`optimizer`/`metrics` passed in `kwargs`.
+            ValueError: unknown loss, or `optimizer`/`metrics`/`loss_weights` in `kwargs`.
             TypeError: an optimizer is not a Keras optimizer, or both are the same object.
         """
         validate_loss_name(loss)
@@ -254,29 +267,23 @@ class GAN(keras.Model):
         slice: replicas get different z, and a run on R replicas sees exactly the z of a
         one-device run with the same global batch.
         """
-        context = tf.distribute.get_replica_context()
-        replicas, replica = context.num_replicas_in_sync, context.replica_id_in_sync_group
-        z = tf.random.stateless_normal((batch_size * replicas, self.latent_dim),
+        z = tf.random.stateless_normal((batch_size * _replicas(), self.latent_dim),
                                        seed=self._next_seed())
-        start = tf.cast(replica, tf.int32) * batch_size
+        start = tf.cast(_replica_id(), tf.int32) * batch_size
         return z[start:start + batch_size]
 
     def _penalty_seed(self):
         """An int64 scalar seed for the gradient penalty's interpolation weights, per replica."""
-        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
         drawn = tf.random.stateless_uniform((), seed=self._next_seed(), minval=0,
                                             maxval=2**62, dtype=tf.int64)
-        return drawn + tf.cast(replica, tf.int64)
+        return drawn + tf.cast(_replica_id(), tf.int64)
 
     def _augmented(self, images):
         """DiffAugment (or the given callable) when set; the identity otherwise."""
         return images if self._augment_fn is None else self._augment_fn(images)
 
-    def _replicas(self):
-        """Replicas sharing each global batch (1 outside a multi-replica strategy)."""
-        return tf.distribute.get_replica_context().num_replicas_in_sync
-
     def _check_compiled(self):
+        """Raises RuntimeError before `compile` (no loss, no optimizers)."""
         if self.loss_name is None:
             raise RuntimeError("GAN: call compile(d_optimizer, g_optimizer, loss) before training")
 
@@ -298,14 +305,12 @@ class GAN(keras.Model):
         self._check_compiled()
         batch_size = tf.shape(real_images)[0]
         z = self._sample_z(batch_size)
-        fake_images = self.generator(self._generator_inputs(z, labels), training=True)
+        fake_images = self.generator(self._inputs(z, labels), training=True)
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_aug, fake_aug = self._augmented(real_images), self._augmented(fake_images)
-            real_logits = self.discriminator(self._discriminator_inputs(real_aug, labels),
-                                             training=True)
-            fake_logits = self.discriminator(self._discriminator_inputs(fake_aug, labels),
-                                             training=True)
+            real_logits = self.discriminator(self._inputs(real_aug, labels), training=True)
+            fake_logits = self.discriminator(self._inputs(fake_aug, labels), training=True)
             d_loss = discriminator_loss(self.loss_name, real_logits, fake_logits,
                                         label_smoothing=self.label_smoothing)
             logs = {"real_logit": tf.reduce_mean(tf.cast(real_logits, tf.float32)),
@@ -315,7 +320,7 @@ class GAN(keras.Model):
                                               seed=self._penalty_seed())
                 d_loss = d_loss + self.gp_weight * logs["gp"]
             # Per-replica mean / replicas: the optimizer SUMS gradients over replicas.
-            scaled = self.d_optimizer.scale_loss(d_loss / self._replicas())
+            scaled = self.d_optimizer.scale_loss(d_loss / _replicas())
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply_gradients(zip(grads, variables))
         return {"d_loss": d_loss, **logs}
@@ -339,11 +344,11 @@ class GAN(keras.Model):
         z = self._sample_z(batch_size)
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
-            fake_images = self.generator(self._generator_inputs(z, labels), training=True)
-            fake_logits = self.discriminator(
-                self._discriminator_inputs(self._augmented(fake_images), labels), training=True)
+            fake_images = self.generator(self._inputs(z, labels), training=True)
+            fake_logits = self.discriminator(self._inputs(self._augmented(fake_images), labels),
+                                             training=True)
             g_loss = generator_loss(self.loss_name, fake_logits)
-            scaled = self.g_optimizer.scale_loss(g_loss / self._replicas())
+            scaled = self.g_optimizer.scale_loss(g_loss / _replicas())
         grads = tape.gradient(scaled, variables)
         self.g_optimizer.apply_gradients(zip(grads, variables))
         return g_loss
@@ -378,27 +383,8 @@ class GAN(keras.Model):
         return {name: logs[name] for name in self._trackers}
 
     def _update_ema(self):
-        """ema <- decay * ema + (1 - decay) * weight for trainable weights; copies the others.
-
-        Non-trainable generator weights (BatchNorm moving statistics) are copied, as in
-        StyleGAN2-ADA. Runs as a merge call so that mirrored variables update on every device.
-        """
-        decay = self.ema_decay
-        pairs = [(e.value, w.value, w.trainable)
-                 for e, w in zip(self.ema_generator.weights, self.generator.weights)]
-
-        def average(ema, weight):
-            return ema.assign(decay * ema + (1.0 - decay) * tf.cast(weight, ema.dtype))
-
-        def copy(ema, weight):
-            return ema.assign(tf.cast(weight, ema.dtype))
-
-        def update(strategy):
-            for ema, weight, trainable in pairs:
-                fn = average if trainable and ema.dtype.is_floating else copy
-                strategy.extended.update(ema, fn, args=(weight,), group=False)
-
-        tf.__internal__.distribute.interim.maybe_merge_call(update, tf.distribute.get_strategy())
+        """Moves `ema_generator` towards the generator (see `ema.update_ema`)."""
+        update_ema(self.ema_generator, self.generator, self.ema_decay)
 
     # ---------------------------------------------------------------------------- generating
     def generate(self, z, labels=None, *, use_ema=True, seed=None):
@@ -418,60 +404,27 @@ class GAN(keras.Model):
         Raises:
             ValueError: wrong z shape, labels for an unconditional GAN, labels out of range.
         """
-        z = self._latents(z, seed)
-        labels = self._generation_labels(labels, len(z))
+        z = latent_vectors(z, self.latent_dim, seed)
+        labels = generation_labels(labels, len(z), self.num_classes)
         model = self.ema_generator if use_ema and self.ema_generator is not None else self.generator
-        chunks = []
-        for start in range(0, len(z), GENERATE_BATCH_SIZE):
-            stop = start + GENERATE_BATCH_SIZE
-            batch_labels = None if labels is None else labels[start:stop]
-            chunks.append(np.asarray(
-                model(self._generator_inputs(z[start:stop], batch_labels), training=False)))
-        return np.concatenate(chunks).astype(np.float32, copy=False)
-
-    def _latents(self, z, seed):
-        """An int n or an array -> float32 latent vectors `(n, latent_dim)`."""
-        if isinstance(z, (int, np.integer)) and not isinstance(z, bool):
-            if z < 1:
-                raise ValueError(f"GAN.generate: n must be >= 1, got {z}")
-            return np.random.default_rng(seed).standard_normal((z, self.latent_dim), np.float32)
-        z = np.asarray(z, dtype=np.float32)
-        if z.ndim != 2 or z.shape[1] != self.latent_dim or len(z) == 0:
-            raise ValueError(f"GAN.generate: z must be an int or an array (n, {self.latent_dim}),"
-                             f" got shape {z.shape}")
-        return z
-
-    def _generation_labels(self, labels, n):
-        """Checked int32 labels `(n,)` for conditional GANs; None for unconditional ones."""
-        if self.num_classes is None:
-            if labels is not None:
-                raise ValueError("GAN.generate: labels given, but this GAN is unconditional")
-            return None
-        if labels is None:
-            return (np.arange(n) % self.num_classes).astype(np.int32)
-        labels = np.asarray(labels).reshape(-1)
-        if labels.shape != (n,) or labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(f"GAN.generate: labels must be {n} class indices in "
-                             f"[0, {self.num_classes}), got shape {labels.shape}")
-        return labels.astype(np.int32)
+        chunks = [slice(i, i + GENERATE_BATCH_SIZE) for i in range(0, len(z), GENERATE_BATCH_SIZE)]
+        images = [model(self._inputs(z[c], None if labels is None else labels[c]), training=False)
+                  for c in chunks]
+        return np.concatenate([np.asarray(x) for x in images]).astype(np.float32, copy=False)
 
     # -------------------------------------------------------------------------- serializing
     def get_config(self):
         """Hyper-parameters and both serialized networks (the EMA clone is rebuilt on load)."""
         serialize = keras.saving.serialize_keras_object
-        augment = self.augment
-        if callable(augment):
-            if getattr(augment, "__name__", "") == "<lambda>":
-                raise ValueError("GAN: a lambda augment cannot be saved; pass a policy string or "
-                                 "a function registered with keras.saving.register_keras_serializable")
-            augment = serialize(augment)
-        return {"name": self.name, "trainable": self.trainable,
-                "generator": serialize(self.generator),
-                "discriminator": serialize(self.discriminator),
-                "latent_dim": self.latent_dim, "num_classes": self.num_classes,
-                "n_critic": self.n_critic, "gp_weight": self.gp_weight,
-                "ema_decay": self.ema_decay, "augment": augment,
-                "label_smoothing": self.label_smoothing, "seed": self.seed}
+        if getattr(self.augment, "__name__", "") == "<lambda>":
+            raise ValueError("GAN: a lambda augment cannot be saved; pass a policy string or a "
+                             "function registered with keras.saving.register_keras_serializable")
+        config = {key: getattr(self, key) for key in (
+            "name", "trainable", "latent_dim", "num_classes", "n_critic", "gp_weight",
+            "ema_decay", "label_smoothing", "seed")}
+        augment = serialize(self.augment) if callable(self.augment) else self.augment
+        return {**config, "augment": augment, "generator": serialize(self.generator),
+                "discriminator": serialize(self.discriminator)}
 
     @classmethod
     def from_config(cls, config):

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import pathlib
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -61,7 +62,8 @@ class TrainResult:
 
 
 def build_gan(recipe: Recipe, *, image_size: int, channels: int, num_classes: int | None = None,
-              strategy=None, seed: int = 0) -> GAN:
+              strategy=None, seed: int = 0, jit_compile: bool = False,
+              steps_per_execution: int = 1) -> GAN:
     """Builds and compiles the recipe's GAN (inside `strategy.scope()` when one is given).
 
     Args:
@@ -71,6 +73,9 @@ def build_gan(recipe: Recipe, *, image_size: int, channels: int, num_classes: in
         num_classes: required when `recipe.conditional`.
         strategy: a `tf.distribute.Strategy`; None uses the current one.
         seed: base seed of the GAN's latent-vector stream.
+        jit_compile: compile the training step with XLA (measure first: on some CPUs it is
+            slower, see docs/PERFORMANCE.md).
+        steps_per_execution: training steps per `tf.function` call.
 
     Returns:
         A compiled `GAN` whose variables, optimizer slots included, all exist.
@@ -92,14 +97,14 @@ def build_gan(recipe: Recipe, *, image_size: int, channels: int, num_classes: in
         gan.compile(
             d_optimizer=keras.optimizers.Adam(recipe.d_learning_rate, recipe.beta_1, recipe.beta_2),
             g_optimizer=keras.optimizers.Adam(recipe.g_learning_rate, recipe.beta_1, recipe.beta_2),
-            loss=recipe.loss)
+            loss=recipe.loss, jit_compile=jit_compile, steps_per_execution=steps_per_execution)
     return gan
 
 
 def train(recipe: Recipe, dataset: ImageDataset, *, steps: int | None = None,
           seconds: float | None = None, seed: int = 0, precision: str = "float32",
           strategy=None, sample_every: int | None = None, extra_callbacks=(),
-          progress: bool = True) -> TrainResult:
+          progress: bool = True, jit_compile: bool = False) -> TrainResult:
     """Trains `recipe` on `dataset.train` for `steps` generator steps and/or `seconds`.
 
     Args:
@@ -113,6 +118,7 @@ def train(recipe: Recipe, dataset: ImageDataset, *, steps: int | None = None,
         sample_every: record a sample grid every this many steps (None: about 10 grids).
         extra_callbacks: more Keras callbacks (e.g. a live monitor widget).
         progress: show a progress bar.
+        jit_compile: compile the training step with XLA.
 
     Returns:
         A `TrainResult`.
@@ -129,7 +135,8 @@ def train(recipe: Recipe, dataset: ImageDataset, *, steps: int | None = None,
                          f"batch of {global_batch}; lower the batch size")
     with precision_policy(precision):
         gan = build_gan(recipe, image_size=dataset.image_shape[0], channels=dataset.image_shape[2],
-                        num_classes=num_classes, strategy=strategy, seed=seed)
+                        num_classes=num_classes, strategy=strategy, seed=seed,
+                        jit_compile=jit_compile)
     data = make_dataset(train_split.images, train_split.labels if recipe.conditional else None,
                         batch_size=global_batch, shuffle=True, seed=seed, repeat=True)
     max_steps = steps if steps is not None else 10**9
@@ -176,7 +183,12 @@ class _ProgressBar(keras.callbacks.Callback):
 
         total = self.steps if self.steps is not None else round(self.seconds)
         unit = "step" if self.steps is not None else "s"
-        self.bar, self.start = tqdm(total=total, unit=unit, desc="training"), time.perf_counter()
+        # In a log file (CI, nohup) every refresh is a new line: refresh rarely there. Terminals
+        # and notebooks (a widget bar) redraw in place.
+        interactive = sys.stderr.isatty() or "ipykernel" in sys.modules
+        interval = 0.1 if interactive else 15.0
+        self.bar = tqdm(total=total, unit=unit, desc="training", mininterval=interval)
+        self.start = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
         if self.steps is not None:
