@@ -32,14 +32,14 @@ def throughput_section() -> list[str]:
     runs, m = data["runs"], data["machine"]
     lines = ["## Training throughput", "",
              f"The article's DCGAN on BreastMNIST train (546 images), batch {data['batch_size']}, "
-             f"{data['warmup']} warm-up steps then {data['steps']} timed steps; median of "
-             f"{len(next(iter(runs.values()))['images_per_second'])} runs, each with fresh models.",
+             f"{data['warmup']} warm-up steps (tracing) then the timed steps given per row; median of "
+             "the runs, each with fresh models.",
              f"Machine: {m['cpu']}, {m['cores']} cores, flags {', '.join(m['flags'])}; "
              f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}, commit {m['commit']}.",
-             "", "| loop | precision | images/s (median) | runs |", "| --- | --- | ---: | --- |"]
+             "", "| loop | precision | timed steps | images/s (median) | runs |", "| --- | --- | ---: | ---: | --- |"]
     for key, run in runs.items():
         side, precision = key.split("/")
-        lines.append(f"| {side} | {precision} | {run['median']:.0f} | "
+        lines.append(f"| {side} | {precision} | {run['steps']} | {run['median']:.0f} | "
                      f"{', '.join(f'{v:.0f}' for v in run['images_per_second'])} |")
     med = {k: v["median"] for k, v in runs.items()}
     best = {side: max((v, k) for k, v in med.items() if k.split("/")[0].split("+")[0] == side)

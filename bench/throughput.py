@@ -11,6 +11,7 @@ bench/results/throughput.json; `python bench/report.py` turns it into docs/PERFO
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 
@@ -63,20 +64,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--precisions", nargs="+", default=["float32", "mixed_bfloat16"],
+                        help="measure only these; results merge into an existing throughput.json")
     args = parser.parse_args()
     dataset = load_dataset("breastmnist", data_dir=data_dir())
-    runs = {}
+    path = RESULTS / "throughput.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    runs = previous.get("runs", {})
     package_xla = lambda *a: package_run(*a, jit_compile=True)  # noqa: E731
     configs = [("tutorial", tutorial_run, "float32"), ("package", package_run, "float32"),
                ("package+xla", package_xla, "float32"), ("tutorial", tutorial_run, "mixed_bfloat16"),
                ("package", package_run, "mixed_bfloat16")]
     for side, fn, precision in configs:
+        if precision not in args.precisions:
+            continue
         values = [fn(dataset, args.steps, precision, seed) for seed in range(args.repeats)]
-        runs[f"{side}/{precision}"] = {"images_per_second": values, "median": statistics.median(values)}
+        runs[f"{side}/{precision}"] = {"images_per_second": values, "median": statistics.median(values),
+                                       "steps": args.steps}
         print(f"{side:11s} {precision:15s} median {statistics.median(values):7.1f} images/s "
               f"(runs: {', '.join(f'{v:.1f}' for v in values)})", flush=True)
-    write_json(RESULTS / "throughput.json", {"machine": machine(), "steps": args.steps,
-                                             "warmup": WARMUP, "batch_size": 256, "runs": runs})
+        write_json(path, {"machine": machine(), "warmup": WARMUP, "batch_size": 256, "runs": runs})
 
 
 if __name__ == "__main__":
