@@ -193,9 +193,10 @@ class _ProgressBar(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self.steps is not None:
             self.bar.update(1)
-        else:
-            self.bar.n = min(self.bar.total, round(time.perf_counter() - self.start))
-            self.bar.refresh()
+        else:  # update() (not refresh()) so that tqdm's mininterval limits the redraws
+            now = min(self.bar.total, int(time.perf_counter() - self.start))
+            if now > self.bar.n:
+                self.bar.update(now - self.bar.n)
         if logs and batch % 10 == 0:
             self.bar.set_postfix(d_loss=f"{float(logs['d_loss']):.3f}",
                                  g_loss=f"{float(logs['g_loss']):.3f}", refresh=False)
