@@ -25,6 +25,7 @@ from medgan_course.evaluation.distances import (
     fid,
     frechet_distance,
     kernel_inception_distance,
+    memorization_from_features,
     memorization_report,
     nearest_neighbours,
     precision_recall,
@@ -47,7 +48,8 @@ __all__ = [
     "check_images", "data_fingerprint", "extract_features",
     # distances
     "DistanceReport", "MemorizationReport", "PrecisionRecall", "distance_report", "fid",
-    "frechet_distance", "kernel_inception_distance", "memorization_report", "nearest_neighbours",
+    "frechet_distance", "kernel_inception_distance", "memorization_from_features",
+    "memorization_report", "nearest_neighbours",
     "precision_recall", "real_vs_real_floor",
     # image quality
     "psnr", "ssim",

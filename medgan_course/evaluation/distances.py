@@ -334,8 +334,19 @@ def memorization_report(
             median train-to-train distance is 0, so no ratio is defined).
     """
     extractor = PixelExtractor() if extractor is None else extractor
-    fake = _as_features(extract_features(extractor, fake_images), "fake features", min_rows=1)
-    train = _as_features(extract_features(extractor, train_images), "train features", min_rows=2)
+    return memorization_from_features(extract_features(extractor, fake_images),
+                                      extract_features(extractor, train_images),
+                                      k=k, threshold=threshold)
+
+
+def memorization_from_features(fake_features, train_features, *, k: int = 1,
+                               threshold: float = 0.5) -> MemorizationReport:
+    """`memorization_report` on features computed already `(N_fake, D)`, `(N_train, D)`.
+
+    For callers that score several image sets against one training set (extract it once).
+    """
+    fake = _as_features(fake_features, "fake features", min_rows=1)
+    train = _as_features(train_features, "train features", min_rows=2)
     _check_same_dim(fake, train)
     distances, indices = _knn(fake, train, k, chunk_size=256, exclude_self=False)
     train_nn = _knn(train, train, 1, chunk_size=256, exclude_self=True)[0][:, 0]

@@ -16,7 +16,7 @@ import numpy as np
 from medgan_course.data.types import ImageDataset
 from medgan_course.evaluation.distances import (
     distance_report,
-    memorization_report,
+    memorization_from_features,
     precision_recall,
 )
 from medgan_course.evaluation.features import DomainExtractor, data_fingerprint, extract_features
@@ -81,9 +81,9 @@ def sample_quality(fake_images: np.ndarray, dataset: ImageDataset, extractor, *,
     fake_report = distance_report(reference, fake, subset_size=subset, seed=seed)
     floor = distance_report(reference, real, subset_size=subset, seed=seed)
     pr = precision_recall(reference, fake, k=3)
-    memo = memorization_report(fake_images, dataset.train.images, extractor=extractor)
+    memo = memorization_from_features(fake, reference)
     # Real held-out images are flagged too (near-duplicates exist in MedMNIST): the floor.
-    memo_real = memorization_report(dataset.test.images, dataset.train.images, extractor=extractor)
+    memo_real = memorization_from_features(real, reference)
     return {"fid": fake_report.fid, "kid_mean": fake_report.kid_mean, "kid_std": fake_report.kid_std,
             "floor_fid": floor.fid, "floor_kid_mean": floor.kid_mean, "floor_kid_std": floor.kid_std,
             "precision": float(pr.precision), "recall": float(pr.recall),
