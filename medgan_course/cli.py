@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pathlib
 import sys
 
 from medgan_course import __version__
@@ -121,15 +120,6 @@ def _data_unavailable_error():
     from medgan_course.data import DataUnavailableError
 
     return DataUnavailableError
-
-
-def _run_dir(path: str) -> pathlib.Path:
-    """A training run's folder, checked to hold what `train` writes."""
-    run = pathlib.Path(path)
-    if not (run / "generator.keras").is_file() or not (run / "config.json").is_file():
-        raise CLIError(f"{run} is not a training run folder (no generator.keras/config.json); "
-                       "make one with `medgan-course train --out DIR`")
-    return run
 
 
 if __name__ == "__main__":  # pragma: no cover

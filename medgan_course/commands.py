@@ -10,9 +10,18 @@ import pathlib
 
 import numpy as np
 
-from medgan_course.cli import CLIError, _run_dir
+from medgan_course.cli import CLIError
 from medgan_course.data import load_dataset
 from medgan_course.data.types import to_model_range
+
+
+def run_dir(path: str) -> pathlib.Path:
+    """A training run's folder, checked to hold what `train` writes."""
+    run = pathlib.Path(path)
+    if not (run / "generator.keras").is_file() or not (run / "config.json").is_file():
+        raise CLIError(f"{run} is not a training run folder (no generator.keras/config.json); "
+                       "make one with `medgan-course train --out DIR`")
+    return run
 
 
 def _load(args, *, name=None, size=None, seed=0):
@@ -38,12 +47,12 @@ def cmd_train(args) -> dict:
     """`medgan-course train`: trains a recipe and writes a run folder (see `runner.save_run`)."""
     from medgan_course.training.distribute import get_strategy
     from medgan_course.training.recipes import get_recipe
-    from medgan_course.training.runner import _check_out_dir, save_run, train
+    from medgan_course.training.runner import check_out_dir, save_run, train
 
     if args.steps is None and args.seconds is None:
         raise CLIError("give --steps N, --seconds S, or both")
     out = pathlib.Path(args.out)
-    _check_out_dir(out)  # fail before training, not after
+    check_out_dir(out)  # fail before training, not after
     recipe = get_recipe(args.model)
     if args.batch_size:
         recipe = recipe.replace(batch_size=args.batch_size)
@@ -70,7 +79,7 @@ def cmd_sample(args) -> dict:
     from medgan_course import plots
     from medgan_course.data.types import to_uint8
 
-    run = _run_dir(args.run)
+    run = run_dir(args.run)
     config = json.loads((run / "config.json").read_text())
     recipe = config["recipe"]
     generator = keras.saving.load_model(run / "generator.keras")  # safe_mode stays on
@@ -103,7 +112,7 @@ def cmd_evaluate(args) -> dict:
     from medgan_course.evaluation.features import InceptionExtractor
     from medgan_course.evaluation.report import domain_extractor_for, sample_quality
 
-    run = _run_dir(args.run)
+    run = run_dir(args.run)
     config = json.loads((run / "config.json").read_text())
     dataset = _load(args, name=args.dataset or config["dataset"], size=args.size or config["size"],
                     seed=config.get("seed", 0))

@@ -225,7 +225,7 @@ def _metrics(result: TrainResult, precision: str) -> dict:
             "devices": [d.device_type for d in tf.config.list_logical_devices()]}
 
 
-def _check_out_dir(out_dir: pathlib.Path) -> None:
+def check_out_dir(out_dir: pathlib.Path) -> None:
     """Refuses to overwrite: the folder must not exist or be empty."""
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise FileExistsError(f"{out_dir} exists and is not empty; choose a new --out folder")
@@ -253,7 +253,7 @@ def save_run(result: TrainResult, out_dir, *, config: dict, n_samples: int = 100
     from medgan_course import plots as figures
 
     out_dir = pathlib.Path(out_dir)
-    _check_out_dir(out_dir)
+    check_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
     try:
