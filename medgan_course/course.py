@@ -1,0 +1,124 @@
+"""What every notebook of the course shares: smoke mode, versions, the environment check, badges.
+
+Smoke mode is the course's one switch between a learner's run and CI's run. Only a notebook's
+parameters cell calls `smoke_mode()` (tests/test_notebooks.py checks that), so CI executes the
+same cells a learner executes, with smaller numbers.
+Taught in notebooks/00_welcome_and_setup.ipynb.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pathlib
+import platform
+import sys
+from urllib.parse import quote
+
+from medgan_course import DEFAULT_BRANCH, REPO_SLUG
+
+#: The environment variable that switches every notebook to smoke mode.
+SMOKE_ENV = "MEDGAN_SMOKE"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+#: Packages whose versions a notebook prints, in this order.
+VERSION_PACKAGES = ("numpy", "tensorflow", "keras", "matplotlib", "ipywidgets", "medgan_course")
+
+
+def smoke_mode(environ=None) -> bool:
+    """Whether the notebooks run in smoke mode (tiny budgets), read from $MEDGAN_SMOKE.
+
+    Args:
+        environ: a mapping to read instead of `os.environ` (for tests).
+
+    Returns:
+        True for "1", "true", "yes", "on" (any case); False when unset or "0", "false", ...
+
+    Raises:
+        ValueError: any other value, so that a typo never silently runs the full course in CI.
+    """
+    value = (os.environ if environ is None else environ).get(SMOKE_ENV, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{SMOKE_ENV}={value!r} is not understood; set it to 1 (smoke mode) "
+                     f"or 0 (full mode), or unset it.")
+
+
+def package_version(name: str) -> str:
+    """The installed version of module `name`, or "not installed"."""
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return "not installed"
+    return str(getattr(module, "__version__", "unknown"))
+
+
+def versions(packages=VERSION_PACKAGES) -> dict:
+    """{"python": "3.11.7", "numpy": "1.26.4", ...}: what a bug report needs."""
+    found = {"python": platform.python_version()}
+    found.update({name: package_version(name) for name in packages})
+    return found
+
+
+def print_versions(packages=VERSION_PACKAGES) -> None:
+    """Prints `versions()` one per line, aligned (the imports cell of every notebook)."""
+    for name, version in versions(packages).items():
+        print(f"{name:>14}: {version}")
+
+
+def on_colab() -> bool:
+    """True inside Google Colab (its runtime module is imported there)."""
+    return "google.colab" in sys.modules
+
+
+def accelerators() -> dict:
+    """{"GPU": [...], "TPU": [...]}: device names TensorFlow sees (imports TensorFlow)."""
+    import tensorflow as tf
+
+    return {kind: [d.name for d in tf.config.list_physical_devices(kind)] for kind in ("GPU", "TPU")}
+
+
+def notebook_links(notebook: str, *, slug: str = REPO_SLUG, branch: str = DEFAULT_BRANCH) -> dict:
+    """Colab and Binder launch URLs of a notebook, e.g. "notebooks/00_welcome_and_setup.ipynb".
+
+    Returns:
+        {"colab": url, "binder": url}.
+    """
+    path = pathlib.PurePosixPath(notebook).as_posix()
+    return {
+        "colab": f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}",
+        "binder": f"https://mybinder.org/v2/gh/{slug}/{branch}?urlpath={quote('lab/tree/' + path, safe='')}",
+    }
+
+
+def badges_markdown(notebook: str) -> str:
+    """The Colab and Binder badges a notebook's title cell carries (Markdown)."""
+    links = notebook_links(notebook)
+    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+            f"({links['colab']}) "
+            f"[![Binder](https://mybinder.org/badge_logo.svg)]({links['binder']})")
+
+
+def dataset_availability(names=("breastmnist", "pneumoniamnist", "mnist"), data_dir=None) -> dict:
+    """Which datasets load here without a download: {name: "local", "cached" or "download"}.
+
+    "local" means found in `data_dir` (default $MEDGAN_DATA_DIR), "cached" in the course's
+    download cache; "download" means it would be fetched on first use (needs internet).
+    The embedded phantoms are always available and not listed.
+    """
+    from medgan_course.data.medmnist import default_cache_dir
+
+    data_dir = data_dir or os.environ.get("MEDGAN_DATA_DIR")
+    found = {}
+    for name in names:
+        filename = f"{name}.npz"
+        if data_dir and (pathlib.Path(data_dir) / filename).is_file():
+            found[name] = "local"
+        elif (default_cache_dir() / filename).is_file():
+            found[name] = "cached"
+        else:
+            found[name] = "download"
+    return found

@@ -1,0 +1,79 @@
+"""The feedback object every exercise check returns, and the decorator that keeps checks safe.
+
+Taught in notebooks/00_welcome_and_setup.ipynb (how exercises work).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from dataclasses import dataclass
+
+#: What a learner's unsolved stub returns or raises.
+_STUB_ERRORS = (NotImplementedError,)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of an exercise check.
+
+    Attributes:
+        passed: whether the answer is accepted.
+        message: what is right, or a hint at what to look at (never the solution).
+        exercise: the exercise's name, shown in the display.
+    """
+
+    passed: bool
+    message: str
+    exercise: str = ""
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def _label(self) -> str:
+        mark = "✅ Correct" if self.passed else "❌ Not yet"
+        return f"{mark}{' — ' + self.exercise if self.exercise else ''}"
+
+    def __repr__(self) -> str:
+        return f"{self._label()}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = "#1b7f3b" if self.passed else "#b3261e"
+        return (f'<div style="border-left:4px solid {colour};padding:4px 8px">'
+                f"<b>{html.escape(self._label())}</b>: {html.escape(self.message)}</div>")
+
+
+def not_attempted(exercise: str = "") -> Feedback:
+    """The feedback for an untouched stub."""
+    return Feedback(False, "not attempted yet: replace the `...` / `raise NotImplementedError` "
+                           "with your answer and run the cell again.", exercise)
+
+
+def checker(exercise: str):
+    """Decorator for a check function: names its feedback and turns errors into feedback.
+
+    The wrapped check may return a `Feedback` or a `(passed, message)` pair. An answer left as
+    `...` (Ellipsis), or learner code that raises `NotImplementedError` (the stub) the result is `not_attempted`; any other
+    exception becomes a "your code raised ..." message instead of an error, because a check
+    must never stop the notebook.
+    """
+
+    def decorate(check):
+        @functools.wraps(check)
+        def wrapped(*args, **kwargs):
+            if any(arg is Ellipsis for arg in (*args, *kwargs.values())):
+                return not_attempted(exercise)
+            try:
+                result = check(*args, **kwargs)
+            except _STUB_ERRORS:
+                return not_attempted(exercise)
+            except Exception as err:  # noqa: BLE001 - a check reports, it never raises
+                return Feedback(False, f"your code raised {type(err).__name__}: {err}", exercise)
+            if isinstance(result, Feedback):
+                return Feedback(result.passed, result.message, exercise)
+            passed, message = result
+            return Feedback(bool(passed), message, exercise)
+
+        return wrapped
+
+    return decorate
