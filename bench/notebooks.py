@@ -1,0 +1,139 @@
+"""Runs course notebooks in smoke or full mode and measures wall time and the kernel's peak memory.
+
+    python bench/notebooks.py run notebooks/02_gan_theory.ipynb --mode full [--out DIR]
+    python bench/notebooks.py run --all --mode smoke
+    python bench/notebooks.py table          # writes docs/NOTEBOOKS.md from the results
+
+Each notebook runs in its own Python process (nbclient starts the kernel as that process's
+child), so `getrusage(RUSAGE_CHILDREN).ru_maxrss` there is the kernel's peak resident memory.
+Results go to bench/results/notebooks/{stem}_{mode}.json; with --out, the executed notebook and
+every PNG it displayed are written there too (look at them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime
+import json
+import os
+import pathlib
+import resource
+import subprocess
+import sys
+import time
+
+from common import REPO, RESULTS, data_dir, machine, write_json
+
+OUT = RESULTS / "notebooks"
+CELL_TIMEOUT = 1200
+
+
+def execute(path: pathlib.Path, mode: str, out: pathlib.Path | None) -> dict:
+    """Executes one notebook in this process; returns seconds, peak kernel RSS and any error."""
+    import nbclient
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    os.environ["MEDGAN_SMOKE"] = "1" if mode == "smoke" else "0"
+    client = nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                     resources={"metadata": {"path": str(path.parent)}})
+    started, error = time.perf_counter(), None
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as err:
+        error = str(err).splitlines()[-1] if str(err) else "CellExecutionError"
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    if out is not None:
+        save_outputs(notebook, path.stem, mode, out)
+    return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_kb / 1024, 1), "error": error}
+
+
+def save_outputs(notebook, stem: str, mode: str, out: pathlib.Path) -> None:
+    """Writes the executed notebook and each displayed PNG (cell index in the name)."""
+    import nbformat
+
+    out.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, out / f"{stem}_{mode}.ipynb")
+    for index, cell in enumerate(notebook.cells):
+        for k, output in enumerate(cell.get("outputs", [])):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                (out / f"{stem}_{mode}_cell{index:03d}_{k}.png").write_bytes(base64.b64decode(png))
+
+
+def run(paths, mode: str, out) -> int:
+    """Runs each notebook in a fresh process and writes its result file."""
+    failures = 0
+    env = {**os.environ, "MEDGAN_DATA_DIR": data_dir(), "MEDGAN_REQUIRE_REAL_DATA": "1",
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    for path in paths:
+        command = [sys.executable, __file__, "_one", str(path), mode] + ([str(out)] if out else [])
+        done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+            failures += 1
+            continue
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result.update(notebook=path.name, mode=mode, machine=machine(),
+                      date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                      command=f"python bench/notebooks.py run notebooks/{path.name} --mode {mode}")
+        write_json(OUT / f"{path.stem}_{mode}.json", result)
+        failures += result["error"] is not None
+        print(f"{path.name} [{mode}]: {result['seconds']} s, peak {result['peak_rss_mb']} MB"
+              + (f", ERROR {result['error']}" if result["error"] else ""), flush=True)
+    return 1 if failures else 0
+
+
+def table() -> None:
+    """Writes docs/NOTEBOOKS.md: smoke seconds, full seconds, peak memory per notebook."""
+    results = {}
+    for path in sorted(OUT.glob("*.json")):
+        data = json.loads(path.read_text())
+        results.setdefault(data["notebook"], {})[data["mode"]] = data
+    lines = ["# Notebook run times and memory", "",
+             "Measured by `python bench/notebooks.py run --all --mode smoke|full` (each notebook "
+             "in a fresh kernel, real BreastMNIST); regenerate this page with "
+             "`python bench/notebooks.py table`. Targets: smoke at most about 40 s, full at most "
+             "10 min on 2 CPU cores, kernel peak memory at most 1.2 GB (Binder's limit is 2 GB "
+             "for the server and all kernels).", "",
+             "| notebook | smoke s | full s | peak MB (full) | peak MB (smoke) | measured on |",
+             "| --- | ---: | ---: | ---: | ---: | --- |"]
+    for name, modes in sorted(results.items()):
+        smoke, full = modes.get("smoke", {}), modes.get("full", {})
+        cell = lambda d, key: ("error" if d.get("error") else str(d[key])) if d else "not run"
+        any_run = full or smoke
+        where = f"{any_run['machine']['cpu']}, {any_run['machine']['cores']} cores, " \
+                f"commit {any_run['machine']['commit']}"
+        lines.append(f"| {name} | {cell(smoke, 'seconds')} | {cell(full, 'seconds')} | "
+                     f"{cell(full, 'peak_rss_mb')} | {cell(smoke, 'peak_rss_mb')} | {where} |")
+    (REPO / "docs" / "NOTEBOOKS.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote docs/NOTEBOOKS.md ({len(results)} notebooks)")
+
+
+def main(argv) -> int:
+    if argv[:1] == ["_one"]:
+        out = pathlib.Path(argv[3]) if len(argv) > 3 else None
+        print(json.dumps(execute(pathlib.Path(argv[1]).resolve(), argv[2], out)))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run")
+    run_parser.add_argument("notebooks", nargs="*", type=pathlib.Path)
+    run_parser.add_argument("--all", action="store_true")
+    run_parser.add_argument("--mode", choices=("smoke", "full"), required=True)
+    run_parser.add_argument("--out", type=pathlib.Path)
+    sub.add_parser("table")
+    args = parser.parse_args(argv)
+    if args.command == "table":
+        table()
+        return 0
+    paths = sorted((REPO / "notebooks").glob("*.ipynb")) if args.all else args.notebooks
+    if not paths:
+        parser.error("name notebooks or give --all")
+    return run([p.resolve() for p in paths], args.mode, args.out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
