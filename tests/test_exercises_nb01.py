@@ -1,0 +1,93 @@
+"""The checks of notebook 01 accept the reference solutions and reject stubs and typical mistakes.
+
+The reference solutions are the same code as the notebook's hidden solutions.
+"""
+
+import numpy as np
+import pytest
+
+from medgan_course.data import window_hu
+from medgan_course.exercises import nb01
+
+
+# ----------------------------------------------------------------- reference solutions (as in the notebook)
+def apply_window(hu, level, width):
+    low = level - width / 2
+    return np.clip((hu - low) / width, 0.0, 1.0)
+
+
+def balanced_accuracy(y_true, y_pred, num_classes):
+    recalls = [np.mean(y_pred[y_true == c] == c) for c in range(num_classes) if np.any(y_true == c)]
+    return float(np.mean(recalls))
+
+
+# ----------------------------------------------------------------- stubs as the notebook shows them
+def stub(*args):
+    ...  # your code here
+
+
+def raising_stub(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("check, solution", [
+    (nb01.check_window, apply_window),
+    (nb01.check_window, window_hu),
+    (nb01.check_balanced_accuracy, balanced_accuracy),
+])
+def test_checks_accept_the_solution_and_reject_stubs(check, solution):
+    assert check(solution).passed, check(solution).message
+    for unsolved in (stub, raising_stub, ...):
+        feedback = check(unsolved)
+        assert not feedback.passed and feedback.message
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda hu, level, width: (hu - (level - width / 2)) / width, "clipped"),
+    (lambda hu, level, width: np.clip((hu - level) / width, 0, 1), "lower edge"),
+    (lambda hu, level, width: (hu - level) / width, "[0, 1]"),
+    (lambda hu, level, width: np.clip((hu - level) / (2 * width) + 0.5, 0, 1), "linearly"),
+    (lambda hu, level, width: np.clip(hu, 0, 1)[0], "shape"),
+])
+def test_window_names_typical_mistakes(wrong, hint):
+    feedback = nb01.check_window(wrong)
+    assert not feedback.passed and hint in feedback.message, feedback.message
+
+
+BREAST_TRAIN = np.array([0] * 147 + [1] * 399)
+
+
+def test_imbalance_ratio_accepts_the_solution_and_rejects_the_stub():
+    counts = np.bincount(BREAST_TRAIN)
+    ratio = counts.max() / counts.min()  # the notebook's solution
+    feedback = nb01.check_imbalance_ratio(ratio, BREAST_TRAIN)
+    assert feedback.passed and "399 / 147 = 2.71" in feedback.message
+    assert not nb01.check_imbalance_ratio(..., BREAST_TRAIN).passed
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (147 / 399, "smaller count by the larger"),
+    (147 / 546, "share of the split"),
+    (2.0, "not the largest"),
+    ("2.71", "2.71"),  # a numeric string is read as its number
+    ("many", "expected a number"),
+])
+def test_imbalance_ratio_names_typical_mistakes(answer, hint):
+    feedback = nb01.check_imbalance_ratio(answer, BREAST_TRAIN)
+    assert hint in feedback.message
+    assert feedback.passed == (answer == "2.71")
+
+
+def test_imbalance_ratio_works_for_many_classes_and_skips_absent_ones():
+    labels = np.array([0, 0, 0, 0, 2, 2, 3])  # class 1 absent: the ratio is over present classes
+    assert nb01.check_imbalance_ratio(4.0, labels).passed
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda y, p, k: float(np.mean(y == p)), "plain accuracy"),
+    (lambda y, p, k: float(np.mean(p[y == 0] == 0)), "expected"),
+    (lambda y, p, k: None, "return"),
+])
+def test_balanced_accuracy_names_typical_mistakes(wrong, hint):
+    feedback = nb01.check_balanced_accuracy(wrong)
+    assert not feedback.passed and hint in feedback.message
