@@ -44,10 +44,13 @@ def execute(path: pathlib.Path, mode: str, out: pathlib.Path | None) -> dict:
     except nbclient.exceptions.CellExecutionError as err:
         error = str(err).splitlines()[-1] if str(err) else "CellExecutionError"
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel, once it has exited
     if out is not None:
         save_outputs(notebook, path.stem, mode, out)
-    return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_kb / 1024, 1), "error": error}
+    # CPU seconds beside wall seconds: on a busy machine wall time stretches, CPU time much less.
+    return {"seconds": round(seconds, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "error": error,
+            "load_average_1min_end": round(os.getloadavg()[0], 1)}
 
 
 def save_outputs(notebook, stem: str, mode: str, out: pathlib.Path) -> None:
@@ -86,8 +89,18 @@ def run(paths, mode: str, out) -> int:
     return 1 if failures else 0
 
 
+def _cells(result: dict) -> list[str]:
+    """wall s, CPU s, peak MB and the load during the run, or "not run" / "error"."""
+    if not result:
+        return ["not run"] * 4
+    if result.get("error"):
+        return ["error"] * 4
+    return [str(result["seconds"]), str(result.get("cpu_seconds", "?")),
+            str(result["peak_rss_mb"]), str(result.get("load_average_1min_end", "?"))]
+
+
 def table() -> None:
-    """Writes docs/NOTEBOOKS.md: smoke seconds, full seconds, peak memory per notebook."""
+    """Writes docs/NOTEBOOKS.md: smoke and full wall/CPU seconds and peak memory per notebook."""
     results = {}
     for path in sorted(OUT.glob("*.json")):
         data = json.loads(path.read_text())
@@ -98,16 +111,22 @@ def table() -> None:
              "`python bench/notebooks.py table`. Targets: smoke at most about 40 s, full at most "
              "10 min on 2 CPU cores, kernel peak memory at most 1.2 GB (Binder's limit is 2 GB "
              "for the server and all kernels).", "",
-             "| notebook | smoke s | full s | peak MB (full) | peak MB (smoke) | measured on |",
-             "| --- | ---: | ---: | ---: | ---: | --- |"]
+             "Wall seconds depend on what else the machine runs: the load average at the end of "
+             "each run is listed (2 means the 2 cores were busy with this run alone). CPU seconds "
+             "(the kernel's user + system time) depend much less on load; on 2 idle cores the "
+             "wall time is roughly CPU seconds / 1.5 to CPU seconds / 1.", "",
+             "| notebook | smoke wall s | smoke CPU s | smoke peak MB | smoke load | "
+             "full wall s | full CPU s | full peak MB | full load |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    machines = set()
     for name, modes in sorted(results.items()):
         smoke, full = modes.get("smoke", {}), modes.get("full", {})
-        cell = lambda d, key: ("error" if d.get("error") else str(d[key])) if d else "not run"
-        any_run = full or smoke
-        where = f"{any_run['machine']['cpu']}, {any_run['machine']['cores']} cores, " \
-                f"commit {any_run['machine']['commit']}"
-        lines.append(f"| {name} | {cell(smoke, 'seconds')} | {cell(full, 'seconds')} | "
-                     f"{cell(full, 'peak_rss_mb')} | {cell(smoke, 'peak_rss_mb')} | {where} |")
+        for run in (smoke, full):
+            if run:
+                machines.add(f"{run['machine']['cpu']}, {run['machine']['cores']} cores, "
+                             f"commit {run['machine']['commit']}")
+        lines.append(f"| {name} | " + " | ".join(_cells(smoke) + _cells(full)) + " |")
+    lines += ["", "Machines: " + "; ".join(sorted(machines)) + "."]
     (REPO / "docs" / "NOTEBOOKS.md").write_text("\n".join(lines) + "\n")
     print(f"wrote docs/NOTEBOOKS.md ({len(results)} notebooks)")
 

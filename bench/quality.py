@@ -9,11 +9,18 @@ bench/results/quality/ (existing ones are skipped: the benchmark resumes). Then 
 `python bench/report.py`.
 
     python bench/quality.py [--recipes seed-dcgan dcgan] [--seeds 0 1 2] [--seconds 300]
+    python bench/quality.py --match-steps OLD_DIR   # re-measure at the step counts of earlier runs
+
+`--match-steps` trains each recipe/seed for exactly the steps an earlier result file (in OLD_DIR)
+recorded at each checkpoint and snapshots there, so that the numbers can be re-measured (e.g.
+after an evaluation fix) on a busy machine without the load changing the training budget.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import pathlib
 import time
 
 import keras
@@ -30,11 +37,13 @@ from medgan_course.training.runner import train
 
 
 class _Snapshots(keras.callbacks.Callback):
-    """Draws `n` samples when the wall clock passes each checkpoint (seconds since fit began)."""
+    """Draws `n` samples when the wall clock passes each checkpoint (seconds since fit began),
+    or, with `at_steps` ({checkpoint: step}), when training reaches that step."""
 
-    def __init__(self, checkpoints, n, seed):
+    def __init__(self, checkpoints, n, seed, at_steps=None):
         super().__init__()
         self.pending, self.n, self.seed, self.samples = sorted(checkpoints), n, seed, {}
+        self.at_steps = at_steps
 
     def on_train_begin(self, logs=None):
         self.start, self.steps = time.perf_counter(), 0
@@ -42,17 +51,25 @@ class _Snapshots(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
         elapsed = time.perf_counter() - self.start
-        while self.pending and elapsed >= self.pending[0] - 1.0:  # the last step may end early
+        while self.pending and self._due(elapsed):
             budget = self.pending.pop(0)
             images = self.model.generate(self.n, seed=self.seed)
             self.samples[budget] = {"images": images, "steps": self.steps, "elapsed": elapsed}
 
 
-def run_one(recipe_name, seed, dataset, extractor, seconds, checkpoints) -> dict:
-    """Trains one recipe/seed for `seconds` and scores its samples at each checkpoint."""
-    snapshots = _Snapshots(checkpoints, 1000, seed)
-    result = train(get_recipe(recipe_name), dataset, seconds=seconds, seed=seed,
-                   extra_callbacks=[snapshots], progress=False)
+    def _due(self, elapsed):
+        if self.at_steps is not None:
+            return self.steps >= self.at_steps[self.pending[0]]
+        return elapsed >= self.pending[0] - 1.0  # the last step may end early
+
+
+def run_one(recipe_name, seed, dataset, extractor, seconds, checkpoints, at_steps=None) -> dict:
+    """Trains one recipe/seed for `seconds` (or to the steps in `at_steps`) and scores its
+    samples at each checkpoint."""
+    snapshots = _Snapshots(checkpoints, 1000, seed, at_steps)
+    budget = {"steps": max(at_steps.values())} if at_steps else {"seconds": seconds}
+    result = train(get_recipe(recipe_name), dataset, seed=seed, extra_callbacks=[snapshots],
+                   progress=False, **budget)
     scores = {}
     for budget, snap in snapshots.samples.items():
         quality = sample_quality(snap["images"], dataset, extractor, seed=seed)
@@ -65,6 +82,8 @@ def run_one(recipe_name, seed, dataset, extractor, seconds, checkpoints) -> dict
     (RESULTS / "quality").mkdir(parents=True, exist_ok=True)
     save_samples_png(to_uint8(final), RESULTS / "quality" / f"{recipe_name}_seed{seed}.png")
     return {"recipe": recipe_name, "seed": seed, "seconds": seconds, "steps": result.steps,
+            "budget": "steps matched to an earlier run" if at_steps else "seconds",
+            "train_seconds": round(result.seconds, 1),
             "images_per_second": result.images_per_second, "scores": scores}
 
 
@@ -74,6 +93,10 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--seconds", type=int, default=300)
     parser.add_argument("--checkpoints", nargs="+", type=int, default=[60, 300])
+    parser.add_argument("--match-steps", type=pathlib.Path,
+                        help="folder of earlier results whose step counts to train to")
+    parser.add_argument("--only-budgets", nargs="+", type=int,
+                        help="with --match-steps: re-measure only these checkpoints (seconds)")
     args = parser.parse_args()
     dataset = load_dataset("breastmnist", data_dir=data_dir())
     extractor = domain_extractor_for(dataset, seed=0)
@@ -83,7 +106,13 @@ def main() -> None:
             if path.exists():
                 print(f"{path.name} exists, skipped")
                 continue
-            record = run_one(recipe_name, seed, dataset, extractor, args.seconds, args.checkpoints)
+            at_steps = None
+            if args.match_steps:
+                old = json.loads((args.match_steps / path.name).read_text())
+                at_steps = {int(k): v["steps"] for k, v in old["scores"].items()
+                            if not args.only_budgets or int(k) in args.only_budgets}
+            record = run_one(recipe_name, seed, dataset, extractor, args.seconds,
+                             sorted(at_steps or args.checkpoints), at_steps)
             write_json(path, {"machine": machine(), **record})
 
 

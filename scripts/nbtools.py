@@ -48,6 +48,14 @@ PARAMETERS_TEXT = ("## Parameters\n\nEverything you may want to change is here. 
                    "only shrinks the numbers below, so CI runs exactly the cells you run.")
 
 
+def _imports_cell(imports):
+    """The imports cell: inline figures first (a bare `matplotlib.figure.Figure`, which the
+    package's plots return, displays as text until the inline backend is active), then the
+    notebook's imports, then the versions."""
+    inline = "" if "%matplotlib inline" in imports else "%matplotlib inline\n"
+    return inline + imports.rstrip() + "\n\ncourse.print_versions()"
+
+
 class Notebook:
     """Collects cells in the course's anatomy and writes an output-free .ipynb."""
 
@@ -61,7 +69,7 @@ class Notebook:
                 "## Learning objectives\n\n" + "\n".join(f"- {o}" for o in objectives)),
             nbformat.v4.new_markdown_cell(SETUP_TEXT),
             nbformat.v4.new_code_cell(SETUP_CODE),
-            nbformat.v4.new_code_cell(imports.rstrip() + "\n\ncourse.print_versions()"),
+            nbformat.v4.new_code_cell(_imports_cell(imports)),
             nbformat.v4.new_markdown_cell(PARAMETERS_TEXT),
             nbformat.v4.new_code_cell(
                 "SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path\n"

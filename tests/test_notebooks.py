@@ -34,8 +34,9 @@ def headings(cell, level):
 
 
 def without_magics(code):
-    """Code with IPython magics and shell escapes commented out, so `ast` can parse it."""
-    return "\n".join(re.sub(r"^(\s*)([%!])", r"\1# \2", line) for line in code.splitlines())
+    """Code with IPython magics and shell escapes replaced by `pass`, so `ast` can parse it
+    (a bare comment would leave the Colab cell's `if` block empty)."""
+    return "\n".join(re.sub(r"^(\s*)([%!])", r"\1pass  # \2", line) for line in code.splitlines())
 
 
 def exercise_blocks(cells):

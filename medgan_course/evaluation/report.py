@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import pathlib
+import warnings
 
 import numpy as np
 
@@ -22,13 +23,43 @@ from medgan_course.evaluation.distances import (
 from medgan_course.evaluation.features import DomainExtractor, data_fingerprint, extract_features
 
 
+#: Version of the extractor's training procedure, part of the cache key. Bump it whenever
+#: `DomainExtractor.train` changes what it produces: a cache keyed on data, seed and epochs alone
+#: once served an extractor trained before BatchNorm recalibration existed, whose inference-mode
+#: predictions were all one class (features on the wrong scale, FIDs meaningless).
+EXTRACTOR_PROCEDURE = 2
+
+
+def extractor_check(extractor: DomainExtractor, images: np.ndarray, labels: np.ndarray) -> dict:
+    """Inference-mode accuracy of the extractor's classifier against the majority-class rate.
+
+    An extractor whose classifier cannot beat "always the majority class" has learned nothing
+    about the images, so FID/KID computed with it say nothing either.
+
+    Args:
+        extractor: a `DomainExtractor`.
+        images: `(N, H, W, C)` float32 in [-1, 1]; labels: `(N,)` int class indices.
+
+    Returns:
+        {"accuracy": float, "majority_rate": float, "better_than_majority": bool}.
+    """
+    logits = extractor.classifier.predict(images, batch_size=256, verbose=0)
+    labels = np.asarray(labels).reshape(-1)
+    accuracy = float(np.mean(np.argmax(logits, axis=1) == labels))
+    majority = float(np.bincount(labels).max() / len(labels))
+    return {"accuracy": accuracy, "majority_rate": majority,
+            "better_than_majority": accuracy > majority + 0.01}
+
+
 def domain_extractor_for(dataset: ImageDataset, *, cache_dir=None, seed: int = 0,
                          epochs: int = 10) -> DomainExtractor:
     """The offline extractor for `dataset`, trained once on its training split and cached.
 
-    The cache key is the training data's fingerprint, the seed and the epochs, so every run
-    evaluated on the same data uses the very same extractor (FIDs from different extractors
-    are not comparable).
+    The cache key is the training data's fingerprint, the seed, the epochs and the version of
+    the training procedure, so every run evaluated on the same data uses the very same
+    extractor (FIDs from different extractors are not comparable). A freshly trained extractor
+    is checked with `extractor_check` on the training split; one that does not beat the
+    majority class is still returned (tiny smoke-mode budgets need it) with a RuntimeWarning.
 
     Args:
         dataset: the dataset whose train split (images `(N, H, W, C)` float32 in [-1, 1],
@@ -38,13 +69,20 @@ def domain_extractor_for(dataset: ImageDataset, *, cache_dir=None, seed: int = 0
         epochs: training epochs.
     """
     train = dataset.train
-    key = hashlib.sha256(f"{data_fingerprint(train.images, train.labels)}-{seed}-{epochs}".encode())
+    key = hashlib.sha256(f"{data_fingerprint(train.images, train.labels)}-{seed}-{epochs}"
+                         f"-procedure{EXTRACTOR_PROCEDURE}".encode())
     root = pathlib.Path(cache_dir or pathlib.Path.home() / ".cache" / "medgan-course" / "extractors")
     folder = root / f"{dataset.name}-{key.hexdigest()[:16]}"
     if (folder / DomainExtractor.METADATA_FILE).is_file():
         return DomainExtractor.load(folder)
     extractor = DomainExtractor.train(train.images, train.labels, num_classes=dataset.num_classes,
                                       epochs=epochs, seed=seed)
+    check = extractor_check(extractor, train.images, train.labels)
+    if not check["better_than_majority"]:
+        warnings.warn(f"the domain extractor ({epochs} epochs) classifies its own training images "
+                      f"no better than the majority class ({check['accuracy']:.3f} vs "
+                      f"{check['majority_rate']:.3f}); FID/KID computed with it are not "
+                      "meaningful. Train it for more epochs.", RuntimeWarning, stacklevel=2)
     extractor.save(folder)
     return extractor
 
