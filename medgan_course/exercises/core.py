@@ -43,6 +43,26 @@ class Feedback:
                 f"<b>{html.escape(self._label())}</b>: {html.escape(self.message)}</div>")
 
 
+def array_answer(result, shape):
+    """A learner's array answer as float64, or (None, what is wrong with it).
+
+    Args:
+        result: what the learner's function returned.
+        shape: the shape the answer must have.
+
+    Returns:
+        (array, "") when usable; (None, message) when it is None or has another shape.
+    """
+    if result is None:
+        return None, "your function returned None: did you forget `return`?"
+    import numpy as np
+
+    result = np.asarray(result, dtype=np.float64)
+    if result.shape != tuple(shape):
+        return None, f"the output has shape {result.shape}; it must keep the input's shape {tuple(shape)}."
+    return result, ""
+
+
 def not_attempted(exercise: str = "") -> Feedback:
     """The feedback for an untouched stub."""
     return Feedback(False, "not attempted yet: replace the `...` / `raise NotImplementedError` "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from medgan_course.exercises.core import checker
+from medgan_course.exercises.core import array_answer, checker
 
 _PROBE_MODEL = np.array([-1.0, -0.5, 0.0, 0.5, 1.0], dtype=np.float32)  # model range
 _PROBE_DISPLAY = np.array([0.0, 0.25, 0.5, 0.75, 1.0], dtype=np.float32)  # the same, for display
@@ -56,13 +56,7 @@ def check_image_shape(answer, dataset):
 
 def _converted(function, probe):
     """`function(probe)` as a float64 array, or a message saying what is wrong with it."""
-    result = function(probe.copy())
-    if result is None:
-        return None, "your function returned None: did you forget `return`?"
-    result = np.asarray(result, dtype=np.float64)
-    if result.shape != probe.shape:
-        return None, f"the output has shape {result.shape}; it must keep the input's shape {probe.shape}."
-    return result, ""
+    return array_answer(function(probe.copy()), probe.shape)
 
 
 @checker("model range -> display range")

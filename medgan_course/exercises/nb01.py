@@ -13,7 +13,7 @@ import numpy as np
 
 from medgan_course.data.shipped import window_hu
 from medgan_course.data.summary import balanced_accuracy, imbalance_ratio
-from medgan_course.exercises.core import checker
+from medgan_course.exercises.core import array_answer, checker
 
 #: HU values from air to dense bone, and the windows they are checked through.
 _HU_PROBE = np.array([[-1000.0, -600.0, -160.0, -100.0, 0.0],
@@ -23,13 +23,7 @@ _WINDOWS = ((40.0, 400.0), (-600.0, 1500.0), (400.0, 1800.0))
 
 def _window_output(apply_window, level, width):
     """The learner's window of the probe as float64, or (None, message)."""
-    result = apply_window(_HU_PROBE.copy(), level, width)
-    if result is None:
-        return None, "your function returned None: did you forget `return`?"
-    result = np.asarray(result, dtype=np.float64)
-    if result.shape != _HU_PROBE.shape:
-        return None, f"the output has shape {result.shape}; it must keep the input's shape {_HU_PROBE.shape}."
-    return result, ""
+    return array_answer(apply_window(_HU_PROBE.copy(), level, width), _HU_PROBE.shape)
 
 
 def _window_hint(result, level, width):
