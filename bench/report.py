@@ -101,7 +101,7 @@ def quality_section() -> list[str]:
         lines += [WITHDRAWN_MATCHED, ""]
     lines += [
              "BreastMNIST train (546 images, 28 px). One run per recipe and seed; 1,000 samples drawn when "
-             "the wall clock passed each budget; each set scored against the training split with the "
+             "the wall clock passed each budget (or, for matched runs, at the matched step); each set scored against the training split with the "
              "offline domain extractor (a small CNN trained on the training split's labels, cached; "
              "these numbers are comparable with each other only, not with published FIDs). Generated "
              "images are subsampled to the test split's size (156) so that the floor (test split versus "
@@ -149,7 +149,7 @@ def _quality_verdict(records) -> list[str]:
                  f"{budget} s has FID {dcgan_worst_fid:.4f}; the best seed-dcgan value at any measured "
                  f"budget is {seed_best_fid:.4f}."]
     if budget < 300:
-        lines += ["", "The 300-s budget has not been re-measured since the withdrawal below, so the "
+        lines += ["", "The 300-s budget has not been re-measured since the withdrawal described above, so the "
                       "target as stated (at 300 s) is not verified by this table."]
     return lines
 
