@@ -172,8 +172,21 @@ def test_ema_generator_is_the_moving_average_of_the_generator(tf_seed):
     for ema, weight in zip(gan.ema_generator.get_weights(), initial):
         np.testing.assert_array_equal(ema, weight)
     gan.fit(toy_images(8), batch_size=8, verbose=0)  # one step
+    decay = min(0.75, 2 / 11)  # the warm-up at step 1: min(decay, (1 + t) / (10 + t))
     for ema, old, new in zip(gan.ema_generator.get_weights(), initial, gan.generator.get_weights()):
-        np.testing.assert_allclose(ema, 0.75 * old + 0.25 * new, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(ema, decay * old + (1 - decay) * new, rtol=1e-5, atol=1e-7)
+
+
+def test_ema_warm_up_forgets_the_initial_weights_in_short_runs():
+    from medgan_course.training.ema import warmup_decay
+
+    decays = [float(warmup_decay(0.999, t)) for t in range(1, 1001)]
+    assert decays[0] == pytest.approx(2 / 11) and decays[-1] == pytest.approx(1001 / 1010)
+    assert float(warmup_decay(0.999, 100_000)) == pytest.approx(0.999)  # the target, later
+    assert all(a <= b for a, b in zip(decays, decays[1:]))  # the window only widens
+    # The weight the average still gives the initialisation after 1000 updates: the product of
+    # the decays. Without the warm-up it is 0.999**1000 = 37 %; with it, far below 1 %.
+    assert np.prod(decays) < 1e-3 < 0.999 ** 1000
 
 
 # ---------------------------------------------------------------------------- conditional

@@ -23,7 +23,26 @@ def ema_copy(model: keras.Model, sample_inputs) -> keras.Model:
     return ema
 
 
-def update_ema(ema: keras.Model, model: keras.Model, decay: float) -> None:
+def warmup_decay(decay: float, step):
+    """The decay to use at update `step` (1, 2, ...): min(decay, (1 + step) / (10 + step)).
+
+    Why: the average starts at the random initial weights, and after t updates a fraction
+    decay**t of it is still that initialisation (0.999**1000 = 37 %), so a short run would
+    sample from a blend of noise and training. The warm-up, as in
+    `tf.train.ExponentialMovingAverage(num_updates=...)`, averages over a short window first.
+
+    Args:
+        decay: the target decay in (0, 1).
+        step: int or integer tensor, the number of generator updates so far.
+
+    Returns:
+        float32 scalar tensor in (0, decay].
+    """
+    step = tf.cast(step, tf.float32)
+    return tf.minimum(tf.constant(decay, tf.float32), (1.0 + step) / (10.0 + step))
+
+
+def update_ema(ema: keras.Model, model: keras.Model, decay) -> None:
     """ema <- decay * ema + (1 - decay) * weight for trainable weights; copies the others.
 
     Non-trainable weights (BatchNorm moving statistics) are copied, as in StyleGAN2-ADA. Runs as
@@ -33,7 +52,8 @@ def update_ema(ema: keras.Model, model: keras.Model, decay: float) -> None:
     pairs = [(e.value, w.value, w.trainable) for e, w in zip(ema.weights, model.weights)]
 
     def average(ema_var, weight):
-        return ema_var.assign(decay * ema_var + (1.0 - decay) * tf.cast(weight, ema_var.dtype))
+        d = tf.cast(decay, ema_var.dtype)
+        return ema_var.assign(d * ema_var + (1.0 - d) * tf.cast(weight, ema_var.dtype))
 
     def copy(ema_var, weight):
         return ema_var.assign(tf.cast(weight, ema_var.dtype))

@@ -31,7 +31,7 @@ tf = require_tensorflow()
 
 import keras  # noqa: E402  (after the version check on purpose)
 
-from medgan_course.training.ema import ema_copy, update_ema  # noqa: E402
+from medgan_course.training.ema import ema_copy, update_ema, warmup_decay  # noqa: E402
 from medgan_course.training.losses import (  # noqa: E402
     discriminator_loss,
     generator_loss,
@@ -383,8 +383,10 @@ class GAN(keras.Model):
         return {name: logs[name] for name in self._trackers}
 
     def _update_ema(self):
-        """Moves `ema_generator` towards the generator (see `ema.update_ema`)."""
-        update_ema(self.ema_generator, self.generator, self.ema_decay)
+        """Moves `ema_generator` towards the generator, with the warm-up of `ema.warmup_decay`
+        (so short runs do not sample from a blend of the random initial weights)."""
+        decay = warmup_decay(self.ema_decay, self.g_optimizer.iterations)
+        update_ema(self.ema_generator, self.generator, decay)
 
     # ---------------------------------------------------------------------------- generating
     def generate(self, z, labels=None, *, use_ema=True, seed=None):
