@@ -67,7 +67,7 @@ def seed_generator(latent_dim=SEED_LATENT_DIM, *, image_size=SEED_IMAGE_SIZE, ch
     Returns:
         A ``keras.Model`` mapping z ``(N, latent_dim)`` float32 ~ N(0, 1) to images
         ``(N, 28, 28, channels)`` float32 in [-1, 1] (tanh). 2,330,944 parameters for
-        ``latent_dim=100, channels=1``, of which 25,856 are BatchNormalization moving statistics.
+        ``latent_dim=100, channels=1``, of which 25,472 are BatchNormalization moving statistics.
 
     Raises:
         ValueError: image_size other than 28, a non-positive latent_dim or channels.
