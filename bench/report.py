@@ -76,7 +76,13 @@ WITHDRAWN_MATCHED = (
     "procedure's version. Because the machine was shared that day, the runs below were trained "
     "for exactly the steps the original runs had reached after 60 s of wall clock on the idle "
     "machine (`bench/quality.py --match-steps OLD --only-budgets 60`), so the budget column "
-    "means \"the steps 60 s bought on an idle 2-core CPU\". The 300-s budget is not re-measured.")
+    "means \"the steps 60 s bought on an idle 2-core CPU\". The 300-s budget is not re-measured.\n\n"
+    "**The dcgan rows were measured again after the EMA warm-up (commit ff9cf12).** The dcgan "
+    "recipe samples from an exponential moving average of its generator (decay 0.999). Before "
+    "that commit the average had no warm-up, so after 1,182 steps 0.999^1182 = 31 % of it was "
+    "still the random initialisation; the first re-measurement scored it at FID 15.07 ± 2.78, "
+    "precision 0.56 ± 0.11, recall 0.01 ± 0.01 (3 seeds). The seed-dcgan recipe keeps no "
+    "average, so its rows are unchanged.")
 
 WITHDRAWN = (
     "**Not measured (results withdrawn on 2026-11-25).** The table that stood here (commit "
@@ -124,7 +130,8 @@ def quality_section() -> list[str]:
                          f"{fmt('recall')} | {len(scores)} |")
     lines += _quality_verdict(records)
     m = records[0]["machine"]
-    lines += ["", f"Machine: {m['cpu']}, {m['cores']} cores; TensorFlow {m['tensorflow']}; commit {m['commit']}.",
+    commits = ", ".join(sorted({f"{r['machine']['commit']} ({r['recipe']})" for r in records}))
+    lines += ["", f"Machine: {m['cpu']}, {m['cores']} cores; TensorFlow {m['tensorflow']}; commits {commits}.",
               "", "Samples at the end of each run (seed 0):", ""]
     lines += [f"![{r['recipe']} seed {r['seed']}](../bench/results/quality/{r['recipe']}_seed{r['seed']}.png)"
               for r in records if r["seed"] == 0]
