@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import pathlib
@@ -42,3 +43,25 @@ def write_json(path: pathlib.Path, obj) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(obj, indent=2) + "\n")
     os.replace(tmp, path)
+
+
+def usecase_parser(description: str, out: pathlib.Path, report_path: pathlib.Path):
+    """The options every use-case benchmark shares: --seeds, --dataset, --out, --report(-path).
+
+    Each benchmark adds its own budget options to the parser this returns.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    parser.add_argument("--dataset", default="breastmnist")
+    parser.add_argument("--out", type=pathlib.Path, default=out, help="results folder")
+    parser.add_argument("--report-path", type=pathlib.Path, default=report_path)
+    parser.add_argument("--report", action="store_true", help="only write the Markdown report")
+    return parser
+
+
+def report_only(args, write_report) -> bool:
+    """With --report: writes the report from the result files and returns True (then stop)."""
+    if args.report:
+        write_report(args.out, args.report_path)
+        print(f"wrote {args.report_path}")
+    return bool(args.report)

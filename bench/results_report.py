@@ -13,8 +13,9 @@ from common import REPO
 
 SECTIONS = [
     ("imbalance", "Class imbalance: conditional-GAN minority images (notebook 07)"),
-    ("label_scarcity", "Label scarcity: semi-supervised GAN discriminators (notebook 08)"),
+    ("semisupervised", "Label scarcity: semi-supervised GAN discriminators (notebook 08)"),
     ("enhancement", "Image enhancement: pix2pix denoising and super-resolution (notebook 09)"),
+    ("explain", "Explainability and trust: latent directions, saliency, memorization (notebook 10)"),
 ]
 
 

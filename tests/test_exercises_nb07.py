@@ -1,0 +1,103 @@
+"""The checks of notebook 07 accept the reference solutions and reject stubs and typical mistakes.
+
+The reference solutions are the same code as the notebook's hidden solutions.
+"""
+
+import numpy as np
+
+from medgan_course.evaluation.classification import t_interval
+from medgan_course.exercises import nb07
+
+
+# ----------------------------------------------------------------- reference solutions (as in the notebook)
+def class_weights(labels):
+    classes, counts = np.unique(labels, return_counts=True)
+    return {int(c): len(labels) / (len(classes) * n) for c, n in zip(classes, counts)}
+
+
+def oversample(labels, seed):
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(labels, return_counts=True)
+    index = []
+    for c, n in zip(classes, counts):
+        members = np.flatnonzero(labels == c)
+        index += [members, rng.choice(members, counts.max() - n, replace=True)]
+    return rng.permutation(np.concatenate(index))
+
+
+def verdict(differences):
+    mean, low, high = t_interval(differences)
+    if low > 0:
+        return "better"
+    if high < 0:
+        return "worse"
+    return "unclear"
+
+
+# ----------------------------------------------------------------- stubs as the notebook shows them
+def stub_function(*args):
+    ...  # your code here
+
+
+def raising_stub(*args):
+    raise NotImplementedError
+
+
+def _rejects_stubs(check):
+    for stub in (stub_function, raising_stub, ...):
+        feedback = check(stub)
+        assert not feedback.passed and feedback.message
+
+
+def test_class_weights_check():
+    assert nb07.check_class_weights(class_weights).passed
+    _rejects_stubs(nb07.check_class_weights)
+
+    def inverse_counts(labels):  # balances, but the mean weight is far from 1
+        classes, counts = np.unique(labels, return_counts=True)
+        return {int(c): 1.0 / n for c, n in zip(classes, counts)}
+
+    def proportional(labels):  # the wrong way round: favours the majority
+        classes, counts = np.unique(labels, return_counts=True)
+        return {int(c): n / len(labels) for c, n in zip(classes, counts)}
+
+    feedback = nb07.check_class_weights(inverse_counts)
+    assert not feedback.passed and "average weight" in feedback.message
+    feedback = nb07.check_class_weights(proportional)
+    assert not feedback.passed and "1 / count" in feedback.message
+
+
+def test_oversample_check():
+    assert nb07.check_oversample(oversample).passed
+    _rejects_stubs(nb07.check_oversample)
+
+    def undersample(labels, seed):
+        rng = np.random.default_rng(seed)
+        classes, counts = np.unique(labels, return_counts=True)
+        return np.concatenate([rng.choice(np.flatnonzero(labels == c), counts.min(), replace=False)
+                               for c in classes])
+
+    def minority_twice(labels, seed):  # repeats the minority once: not balanced yet
+        minority = np.argmin(np.bincount(labels))
+        return np.r_[np.arange(len(labels)), np.flatnonzero(labels == minority)]
+
+    feedback = nb07.check_oversample(undersample)
+    assert not feedback.passed and "undersampling" in feedback.message
+    feedback = nb07.check_oversample(minority_twice)
+    assert not feedback.passed and "majority" in feedback.message
+
+
+def test_verdict_check():
+    assert nb07.check_verdict(verdict).passed
+    _rejects_stubs(nb07.check_verdict)
+
+    def by_mean(differences):
+        return "better" if np.mean(differences) > 0 else "worse"
+
+    def by_majority_of_seeds(differences):
+        better = np.sum(np.asarray(differences) > 0)
+        return "better" if better >= 4 else "worse" if better <= 1 else "unclear"
+
+    feedback = nb07.check_verdict(by_mean)
+    assert not feedback.passed and "mean alone" in feedback.message
+    assert not nb07.check_verdict(by_majority_of_seeds).passed
