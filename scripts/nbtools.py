@@ -2,6 +2,11 @@
 
     python scripts/nbtools.py strip notebooks/*.ipynb   # remove outputs before committing
 
+Each notebook has a build script, scripts/notebooks/NN.py; the script is the notebook's source
+(tests/test_notebooks.py checks that running it reproduces the committed notebook byte for byte):
+
+    python scripts/notebooks/05.py     # rebuilds notebooks/05_when_training_fails.ipynb
+
 In a build script:
 
     from nbtools import Notebook

@@ -6,6 +6,8 @@ The reference solutions are the same code as the notebook's hidden solutions.
 import numpy as np
 
 from medgan_course.evaluation.classification import t_interval
+from exercise_stubs import rejects_stubs
+
 from medgan_course.exercises import nb07
 
 
@@ -34,24 +36,9 @@ def verdict(differences):
     return "unclear"
 
 
-# ----------------------------------------------------------------- stubs as the notebook shows them
-def stub_function(*args):
-    ...  # your code here
-
-
-def raising_stub(*args):
-    raise NotImplementedError
-
-
-def _rejects_stubs(check):
-    for stub in (stub_function, raising_stub, ...):
-        feedback = check(stub)
-        assert not feedback.passed and feedback.message
-
-
 def test_class_weights_check():
     assert nb07.check_class_weights(class_weights).passed
-    _rejects_stubs(nb07.check_class_weights)
+    rejects_stubs(nb07.check_class_weights)
 
     def inverse_counts(labels):  # balances, but the mean weight is far from 1
         classes, counts = np.unique(labels, return_counts=True)
@@ -69,7 +56,7 @@ def test_class_weights_check():
 
 def test_oversample_check():
     assert nb07.check_oversample(oversample).passed
-    _rejects_stubs(nb07.check_oversample)
+    rejects_stubs(nb07.check_oversample)
 
     def undersample(labels, seed):
         rng = np.random.default_rng(seed)
@@ -89,7 +76,7 @@ def test_oversample_check():
 
 def test_verdict_check():
     assert nb07.check_verdict(verdict).passed
-    _rejects_stubs(nb07.check_verdict)
+    rejects_stubs(nb07.check_verdict)
 
     def by_mean(differences):
         return "better" if np.mean(differences) > 0 else "worse"

@@ -7,6 +7,8 @@ import sys
 
 import numpy as np
 
+from exercise_stubs import rejects_stubs
+
 from medgan_course.exercises import nb08
 
 
@@ -23,24 +25,9 @@ def labelled_count(n_train, fraction, num_classes):
 helped_at = [0.05]
 
 
-# ----------------------------------------------------------------- stubs as the notebook shows them
-def stub_function(*args):
-    ...  # your code here
-
-
-def raising_stub(*args):
-    raise NotImplementedError
-
-
-def _rejects_stubs(check):
-    for stub in (stub_function, raising_stub, ...):
-        feedback = check(stub)
-        assert not feedback.passed and feedback.message
-
-
 def test_real_probability_check():
     assert nb08.check_real_probability(real_probability).passed
-    _rejects_stubs(nb08.check_real_probability)
+    rejects_stubs(nb08.check_real_probability)
 
     def softmax_max(logits):  # forgets the fake class: a softmax over K sums to 1
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -61,7 +48,7 @@ def test_real_probability_check():
 def test_labelled_count_check():
     assert nb08.check_labelled_count(labelled_count).passed
     assert "27" in nb08.check_labelled_count(labelled_count).message
-    _rejects_stubs(nb08.check_labelled_count)
+    rejects_stubs(nb08.check_labelled_count)
     feedback = nb08.check_labelled_count(lambda n, f, k: int(f * n))  # truncates, no minimum
     assert not feedback.passed and "expected" in feedback.message
     feedback = nb08.check_labelled_count(lambda n, f, k: round(f * n))  # forgets the minimum

@@ -5,6 +5,8 @@ The reference solutions are the same code as the notebook's hidden solutions.
 
 import numpy as np
 
+from exercise_stubs import rejects_stubs
+
 from medgan_course.exercises import nb10
 
 
@@ -28,24 +30,9 @@ def memorization_flags(fakes, train):
     return d_fake / np.median(d_train.min(axis=1)) < 0.5
 
 
-# ----------------------------------------------------------------- stubs as the notebook shows them
-def stub_function(*args):
-    ...  # your code here
-
-
-def raising_stub(*args):
-    raise NotImplementedError
-
-
-def _rejects_stubs(check):
-    for stub in (stub_function, raising_stub, ...):
-        feedback = check(stub)
-        assert not feedback.passed and feedback.message
-
-
 def test_direction_check():
     assert nb10.check_direction(direction).passed
-    _rejects_stubs(nb10.check_direction)
+    rejects_stubs(nb10.check_direction)
 
     def reversed_direction(z, scores):
         return -direction(z, scores)
@@ -68,7 +55,7 @@ def test_direction_check():
 
 def test_grad_cam_check():
     assert nb10.check_grad_cam(grad_cam_map).passed
-    _rejects_stubs(nb10.check_grad_cam)
+    rejects_stubs(nb10.check_grad_cam)
 
     def pixelwise(features, grads):  # HiResCAM-like: no pooling of the gradients
         cam = np.maximum((features * grads).sum(axis=-1), 0.0)
@@ -91,7 +78,7 @@ def test_grad_cam_check():
 
 def test_memorization_check():
     assert nb10.check_memorization(memorization_flags).passed
-    _rejects_stubs(nb10.check_memorization)
+    rejects_stubs(nb10.check_memorization)
 
     def self_included(fakes, train):  # the training image's distance to itself is 0
         d_fake = np.linalg.norm(fakes[:, None] - train[None], axis=2).min(axis=1)

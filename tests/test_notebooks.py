@@ -8,6 +8,9 @@ import ast
 import json
 import pathlib
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -15,6 +18,8 @@ from medgan_course.course import badges_markdown
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+#: scripts/notebooks/NN.py builds notebooks/NN_*.ipynb: the scripts are the notebooks' source.
+BUILD_SCRIPTS = sorted((REPO_ROOT / "scripts" / "notebooks").glob("[0-9][0-9].py"))
 NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 #: The "##" headings every notebook has, in this order (lesson sections go between the
 #: parameters and the summary).
@@ -213,3 +218,25 @@ def test_next_links_point_at_existing_notebooks():
         text = source(notebook["cells"][-1])
         for target in re.findall(r"\]\(([^)]+\.ipynb)\)", text):
             assert (path.parent / target).is_file(), f"{path.name}: next link {target} is missing"
+
+
+def test_every_notebook_has_its_build_script():
+    assert [p.name[:2] for p in NOTEBOOKS] == [s.stem for s in BUILD_SCRIPTS]
+
+
+@pytest.mark.parametrize("script", BUILD_SCRIPTS, ids=[s.name for s in BUILD_SCRIPTS])
+def test_build_script_reproduces_the_committed_notebook(script, tmp_path):
+    """A notebook edited by hand (or a script edited without rebuilding) fails here.
+
+    The script runs on a copy of scripts/ and notebooks/, so it never writes into the checkout.
+    """
+    shutil.copytree(REPO_ROOT / "scripts", tmp_path / "scripts")
+    shutil.copytree(REPO_ROOT / "notebooks", tmp_path / "notebooks")
+    done = subprocess.run([sys.executable, str(tmp_path / "scripts" / "notebooks" / script.name)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (built,) = (tmp_path / "notebooks").glob(f"{script.stem}_*.ipynb")
+    committed = REPO_ROOT / "notebooks" / built.name
+    assert built.read_bytes() == committed.read_bytes(), (
+        f"{committed.name} differs from what {script.relative_to(REPO_ROOT)} builds: edit the "
+        f"script and run it, do not edit the notebook by hand")
