@@ -110,3 +110,16 @@ def test_gradient_penalty_with_a_batch_norm_critic_is_refused():
         GAN(generator, discriminator, 128, gp_weight=10.0)
     generator, discriminator = build_models("dcgan", spectral_norm=False, batch_norm=False)
     GAN(generator, discriminator, 128, gp_weight=10.0)  # the WGAN-GP critic is accepted
+
+
+@pytest.mark.parametrize("elapsed, full", [(5.2, True), (4.7, True), (3.0, False)])
+def test_progress_bar_is_full_when_the_time_budget_is_spent(elapsed, full):
+    """A run stopped by its time budget ends with a full bar (tqdm draws an unfinished one red);
+    a run stopped earlier (e.g. by the NaN guard) keeps its unfinished bar."""
+    from medgan_course.training.runner import _ProgressBar
+
+    bar = _ProgressBar(steps=None, seconds=5.0)
+    bar.on_train_begin()
+    bar.start -= elapsed  # as if `elapsed` seconds had passed
+    bar.on_train_end()
+    assert (bar.bar.n == bar.bar.total == 5) is full

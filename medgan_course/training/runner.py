@@ -202,6 +202,10 @@ class _ProgressBar(keras.callbacks.Callback):
                                  g_loss=f"{float(logs['g_loss']):.3f}", refresh=False)
 
     def on_train_end(self, logs=None):
+        # A spent time budget is a finished run: fill the bar, or tqdm shows an unfinished (red)
+        # bar at e.g. 4/5 s because the last redraw came before the last second ticked.
+        if self.steps is None and round(time.perf_counter() - self.start) >= self.bar.total:
+            self.bar.update(self.bar.total - self.bar.n)
         self.bar.close()
 
 

@@ -42,15 +42,15 @@ from medgan_course.training.runner import train
     parameters="""
 DATASET = "breastmnist"       # any 2-D MedMNIST flag, e.g. "pneumoniamnist"
 SEED = 0
-STEPS = 20 if SMOKE else 400            # generator steps of each failure run (sections 1-5)
-PROBE_EVERY = 10 if SMOKE else 20       # steps between two diagnostic probes
-SMOOTH = 5 if SMOKE else 25             # steps of the running mean over the loss curves
-LIVE_STEPS = 20 if SMOKE else 300       # generator steps of each remedy, live (section 6)
+STEPS = 12 if SMOKE else 400            # generator steps of each failure run (sections 1-5)
+PROBE_EVERY = 6 if SMOKE else 20        # steps between two diagnostic probes
+SMOOTH = 3 if SMOKE else 25             # steps of the running mean over the loss curves
+LIVE_STEPS = 12 if SMOKE else 300       # generator steps of each remedy, live (section 6)
 LIVE_ARMS = (["minimax", "non-saturating"] if SMOKE else
              ["minimax", "non-saturating", "two-time-scale", "spectral-norm", "diffaugment",
               "ema"])                   # the others are in the benchmark (section 7)
 EXTRACTOR_EPOCHS = 1 if SMOKE else 10   # FID feature extractor (10 = the benchmark's setting)
-N_SAMPLES = 500               # generated images per run for the diversity and quality scores
+N_SAMPLES = 250 if SMOKE else 500       # generated images per run for the diversity and quality scores
 """,
 )
 
