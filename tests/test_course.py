@@ -114,3 +114,16 @@ def test_figure_png_is_a_png():
     fig.subplots().plot([0, 1], [1, 0])
     data = _compat.figure_png(fig)
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 500
+
+
+def test_first_mismatch_names_the_first_wrong_or_missing_answer():
+    from medgan_course.exercises.core import first_mismatch
+
+    cases = [(1, 2), (3, 4), (5, 6)]
+    add = lambda a, b: a + b  # noqa: E731
+    assert first_mismatch(add, add, cases) is None
+    assert first_mismatch(lambda a, b: a + b if a < 3 else 0, add, cases) == ((3, 4), 0, 7)
+    assert first_mismatch(lambda a, b: None, add, cases) == ((1, 2), None, 3)
+    near = lambda a, b: a + b + 1e-9  # noqa: E731
+    assert first_mismatch(near, add, cases) == ((1, 2), 3 + 1e-9, 3)
+    assert first_mismatch(near, add, cases, same=lambda g, e: abs(g - e) < 1e-6) is None

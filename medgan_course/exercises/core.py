@@ -63,6 +63,26 @@ def array_answer(result, shape):
     return result, ""
 
 
+def first_mismatch(function, reference, cases, same=lambda got, expected: got == expected):
+    """The first case where a learner's function disagrees with the reference, or None.
+
+    Args:
+        function: the learner's function, called as ``function(*case)``.
+        reference: the correct function, same signature.
+        cases: argument tuples.
+        same: ``same(got, expected) -> bool`` (e.g. a tolerance); not called when got is None.
+
+    Returns:
+        None when every case matches, else (case, got, expected); got may be None (a missing
+        `return`), which each check turns into its own hint.
+    """
+    for case in cases:
+        got, expected = function(*case), reference(*case)
+        if got is None or not same(got, expected):
+            return case, got, expected
+    return None
+
+
 def not_attempted(exercise: str = "") -> Feedback:
     """The feedback for an untouched stub."""
     return Feedback(False, "not attempted yet: replace the `...` / `raise NotImplementedError` "

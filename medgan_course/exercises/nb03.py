@@ -10,7 +10,7 @@ run (importing this module does not).
 
 from __future__ import annotations
 
-from medgan_course.exercises.core import checker
+from medgan_course.exercises.core import checker, first_mismatch
 
 # ------------------------------------------------------------------ 1. Conv2DTranspose output size
 
@@ -38,15 +38,14 @@ def _transpose_hint(got, size, kernel, stride, padding):
 @checker("Conv2DTranspose output size")
 def check_conv_transpose_size(conv_transpose_output_size):
     """`conv_transpose_output_size(size, kernel_size, strides, padding) -> int` on 8 cases."""
-    for size, kernel, stride, padding in TRANSPOSE_CASES:
-        got = conv_transpose_output_size(size, kernel, stride, padding)
+    mismatch = first_mismatch(conv_transpose_output_size, keras_transpose_size, TRANSPOSE_CASES)
+    if mismatch is not None:
+        (size, kernel, stride, padding), got, expected = mismatch
         if got is None:
             return False, "your function returns None: return the output side as an int."
-        expected = keras_transpose_size(size, kernel, stride, padding)
-        if got != expected:
-            return False, (f"for a {size}x{size} input, kernel {kernel}, stride {stride}, padding "
-                           f"'{padding}' Keras gives {expected}, you give {got}: "
-                           + _transpose_hint(got, size, kernel, stride, padding))
+        return False, (f"for a {size}x{size} input, kernel {kernel}, stride {stride}, padding "
+                       f"'{padding}' Keras gives {expected}, you give {got}: "
+                       + _transpose_hint(got, size, kernel, stride, padding))
     return True, ("all 8 cases match Keras: 'same' gives size x stride (7 -> 14 -> 28 in the "
                   "article's generator); 'valid' gives (size - 1) x stride + kernel.")
 
@@ -81,15 +80,14 @@ def _params_hint(got, kernel, cin, filters, bias):
 @checker("parameters of a convolution")
 def check_conv_params(conv_params):
     """`conv_params(kernel_size, in_channels, filters, use_bias) -> int` on 7 layers."""
-    for kernel, cin, filters, bias in PARAM_CASES:
-        got = conv_params(kernel, cin, filters, bias)
+    mismatch = first_mismatch(conv_params, keras_conv_params, PARAM_CASES)
+    if mismatch is not None:
+        (kernel, cin, filters, bias), got, expected = mismatch
         if got is None:
             return False, "your function returns None: return the count as an int."
-        expected = keras_conv_params(kernel, cin, filters, bias)
-        if got != expected:
-            return False, (f"Conv2D({filters}, {kernel}x{kernel}, use_bias={bias}) on {cin} "
-                           f"channels has {expected:,} parameters, you count {got:,}: "
-                           + _params_hint(got, kernel, cin, filters, bias))
+        return False, (f"Conv2D({filters}, {kernel}x{kernel}, use_bias={bias}) on {cin} "
+                       f"channels has {expected:,} parameters, you count {got:,}: "
+                       + _params_hint(got, kernel, cin, filters, bias))
     return True, ("all 7 match Keras, e.g. the article's 5x5 transposed convolution from 256 to "
                   "128 channels without bias: 5 x 5 x 256 x 128 = 819,200 weights.")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from medgan_course.exercises.core import checker
+from medgan_course.exercises.core import checker, first_mismatch
 
 # ------------------------------------------------------------------ 1. P(real) from K logits
 
@@ -69,17 +69,17 @@ _COUNT_CASES = [(546, 0.01, 2), (546, 0.05, 2), (546, 0.10, 2), (546, 1.0, 2), (
 @checker("Labels at a fraction")
 def check_labelled_count(labelled_count):
     """`labelled_count(n_train, fraction, num_classes) -> int`: round(f * n), >= 1 per class."""
-    for n_train, fraction, num_classes in _COUNT_CASES:
-        got = labelled_count(n_train, fraction, num_classes)
+    mismatch = first_mismatch(labelled_count, _reference_labelled_count, _COUNT_CASES,
+                              same=lambda got, expected: float(got) == int(got) == expected)
+    if mismatch is not None:
+        (n_train, fraction, num_classes), got, expected = mismatch
         if got is None:
             return False, "your function returns None: return an int."
-        expected = _reference_labelled_count(n_train, fraction, num_classes)
-        if int(got) != expected or float(got) != int(got):
-            hint = (" Every class keeps at least one labelled image." if
-                    round(fraction * n_train) < num_classes else
-                    " Round fraction x n to the nearest integer (5.46 -> 5).")
-            return False, (f"labelled_count({n_train}, {fraction}, {num_classes}) = {got!r}, "
-                           f"expected {expected}.{hint}")
+        hint = (" Every class keeps at least one labelled image." if
+                round(fraction * n_train) < num_classes else
+                " Round fraction x n to the nearest integer (5.46 -> 5).")
+        return False, (f"labelled_count({n_train}, {fraction}, {num_classes}) = {got!r}, "
+                       f"expected {expected}.{hint}")
     return True, ("right: 1% of BreastMNIST's 546 training images is 5 labelled images (1 "
                   "malignant and 4 benign in a stratified draw), 5% is 27 and 10% is 55.")
 

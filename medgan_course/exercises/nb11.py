@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from medgan_course.exercises.core import checker
+from medgan_course.exercises.core import checker, first_mismatch
 
 _NONE_HINT = ("not attempted yet: your function returned None; write its body and `return` "
               "the answer.")
@@ -57,14 +57,13 @@ def _ppv_hint(ppv, case):
 @checker("PPV under a prevalence shift")
 def check_ppv(ppv):
     """Checks `ppv(sensitivity, specificity, prevalence) -> float` against Bayes' rule."""
-    for case in _PPV_CASES:
-        got = ppv(*case)
+    mismatch = first_mismatch(ppv, reference_ppv, _PPV_CASES, same=_close)
+    if mismatch is not None:
+        case, got, expected = mismatch
         if got is None:
             return False, _NONE_HINT
-        if not _close(got, reference_ppv(*case)):
-            hint = _ppv_hint(ppv, case) or "compare your formula with Bayes' rule in the prompt"
-            return False, (f"ppv{case} gave {float(got):.4f}, expected "
-                           f"{reference_ppv(*case):.4f}: {hint}.")
+        hint = _ppv_hint(ppv, case) or "compare your formula with Bayes' rule in the prompt"
+        return False, f"ppv{case} gave {float(got):.4f}, expected {expected:.4f}: {hint}."
     low, high = ppv(0.9, 0.8, 0.005), ppv(0.9, 0.8, 0.269)
     return True, (f"right. With the same sensitivity 0.9 and specificity 0.8, PPV is "
                   f"{high:.2f} at BreastMNIST's 26.9% malignant but {low:.3f} at a screening-like "
