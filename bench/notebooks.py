@@ -99,11 +99,11 @@ def _cells(result: dict) -> list[str]:
             str(result["peak_rss_mb"]), str(result.get("load_average_1min_end", "?"))]
 
 
-def table() -> None:
-    """Writes docs/NOTEBOOKS.md: smoke and full wall/CPU seconds and peak memory per notebook."""
+def table(path=REPO / "docs" / "NOTEBOOKS.md") -> None:
+    """Writes docs/NOTEBOOKS.md (or `path`): smoke and full wall/CPU seconds, peak memory."""
     results = {}
-    for path in sorted(OUT.glob("*.json")):
-        data = json.loads(path.read_text())
+    for result_file in sorted(OUT.glob("*.json")):
+        data = json.loads(result_file.read_text())
         results.setdefault(data["notebook"], {})[data["mode"]] = data
     lines = ["# Notebook run times and memory", "",
              "Measured by `python bench/notebooks.py run --all --mode smoke|full` (each notebook "
@@ -134,8 +134,8 @@ def table() -> None:
                              f"commit {run['machine']['commit']}")
         lines.append(f"| {name} | " + " | ".join(_cells(smoke) + _cells(full)) + " |")
     lines += ["", "Machines: " + "; ".join(sorted(machines)) + "."]
-    (REPO / "docs" / "NOTEBOOKS.md").write_text("\n".join(lines) + "\n")
-    print(f"wrote docs/NOTEBOOKS.md ({len(results)} notebooks)")
+    pathlib.Path(path).write_text("\n".join(lines) + "\n")
+    print(f"wrote {path} ({len(results)} notebooks)")
 
 
 def main(argv) -> int:

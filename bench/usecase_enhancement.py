@@ -69,7 +69,7 @@ def run(args):
                 run_arm(pairs, task, arm, seed, budget, context, args.out)
 
 
-def report(out=OUT, path=REPORT):
+def write_report(out=OUT, path=REPORT):
     """Writes the Markdown results section from the saved records."""
     records = load_results(out)
     if not records:
@@ -160,7 +160,7 @@ def main():
     parser.add_argument("--tasks", nargs="+", default=list(enh.TASKS), choices=enh.TASKS)
     parser.add_argument("--steps", type=int, default=enh.TrainBudget().steps)
     args = parser.parse_args()
-    if not report_only(args, report):
+    if not report_only(args, write_report):
         run(args)
 
 

@@ -27,7 +27,7 @@ from medgan_course.evaluation.classification import paired_differences, t_interv
 from medgan_course.usecases import explain, results
 from medgan_course.usecases.classify import ClassifierBudget
 
-ROOT = RESULTS / "explain"
+OUT = RESULTS / "explain"
 REPORT = REPO / "docs" / "results" / "explain.md"
 ARM = "explain"
 #: Budgets (generator steps, classifier epochs): those of bench/usecase_imbalance.py.
@@ -64,7 +64,7 @@ def main(argv=None) -> None:
     import logging
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # predict's retracing notices
-    parser = usecase_parser(__doc__.splitlines()[0], ROOT, REPORT)
+    parser = usecase_parser(__doc__.splitlines()[0], OUT, REPORT)
     parser.add_argument("--gan-steps", type=int, default=DEFAULTS["gan_steps"])
     parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     parser.add_argument("--width", type=int, default=DEFAULTS["width"])

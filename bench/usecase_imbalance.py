@@ -28,7 +28,7 @@ from medgan_course.evaluation.classification import t_interval
 from medgan_course.usecases import imbalance, results
 from medgan_course.usecases.classify import ClassifierBudget
 
-ROOT = RESULTS / "imbalance"
+OUT = RESULTS / "imbalance"
 REPORT = REPO / "docs" / "results" / "imbalance.md"
 #: Budgets chosen after timing one cGAN and one classifier (see the report's "Budgets").
 DEFAULTS = {"gan_steps": 1500, "epochs": 20, "width": 16}
@@ -111,7 +111,7 @@ def main(argv=None) -> None:
     import logging
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # predict's retracing notices
-    parser = usecase_parser(__doc__.splitlines()[0], ROOT, REPORT)
+    parser = usecase_parser(__doc__.splitlines()[0], OUT, REPORT)
     parser.add_argument("--levels", nargs="+", default=list(imbalance.LEVELS),
                         choices=list(imbalance.LEVELS))
     parser.add_argument("--arms", nargs="+", default=list(imbalance.ARMS),

@@ -25,7 +25,7 @@ from common import REPO, RESULTS, data_dir, machine, report_only, usecase_parser
 from medgan_course.usecases import results
 from medgan_course.usecases import semisupervised as ss
 
-ROOT = RESULTS / "semisupervised"
+OUT = RESULTS / "semisupervised"
 REPORT = REPO / "docs" / "results" / "semisupervised.md"
 #: Budgets chosen after timing one step of each arm (see the report's "Budgets").
 DEFAULTS = {"steps": 400, "batch_size": 32, "base_filters": 32}
@@ -59,7 +59,7 @@ def main(argv=None) -> None:
     import logging
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    parser = usecase_parser(__doc__.splitlines()[0], ROOT, REPORT)
+    parser = usecase_parser(__doc__.splitlines()[0], OUT, REPORT)
     parser.add_argument("--fractions", nargs="+", type=float, default=list(ss.FRACTIONS))
     parser.add_argument("--arms", nargs="+", default=list(ss.ARMS), choices=list(ss.ARMS))
     parser.add_argument("--steps", type=int, default=DEFAULTS["steps"])
