@@ -145,3 +145,41 @@ def test_mirrored_strategy_on_two_cpus_logs_the_single_device_losses():
     np.testing.assert_allclose(mirrored["g_loss"], single["g_loss"], rtol=1e-4)
     for a, b in zip(mirrored["ema"], single["ema"]):
         np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+# ----------------------------------------------------------------- precision "auto"
+def test_choose_precision_follows_the_measured_rule():
+    from medgan_course.training.distribute import choose_precision
+
+    assert choose_precision(flags={"avx2", "fma"})[0] == "float32"          # bf16 emulated: slower
+    assert choose_precision(flags={"avx512f", "avx512_bf16"})[0] == "mixed_bfloat16"
+    assert choose_precision(flags={"amx_bf16", "amx_tile"})[0] == "mixed_bfloat16"
+    assert choose_precision(gpu_capabilities=[(8, 0)], flags={"avx2"})[0] == "mixed_float16"
+    # One old GPU among new ones: float16 would be slow there, so float32 for all.
+    assert choose_precision(gpu_capabilities=[(8, 0), (6, 1)])[0] == "float32"
+    # A GPU decides even when the host CPU has bfloat16: the GPU does the work.
+    assert choose_precision(gpu_capabilities=[(7, 5)], flags={"avx512_bf16"})[0] == "mixed_float16"
+    policy, reason = choose_precision(flags=set())
+    assert policy == "float32" and "emulated" in reason
+
+
+def test_cpu_flags_reads_a_cpuinfo_file(tmp_path):
+    from medgan_course.training.distribute import cpu_flags
+
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nmodel name\t: X\nflags\t\t: fpu avx2 avx512_bf16\n\n"
+                    "processor\t: 1\nflags\t\t: fpu avx2 avx512_bf16\n")
+    assert cpu_flags(info) == {"fpu", "avx2", "avx512_bf16"}
+    assert cpu_flags(tmp_path / "missing") == set()
+
+
+def test_resolve_precision_on_this_machine_matches_its_cpu_flags():
+    from medgan_course.training.distribute import NATIVE_BF16_FLAGS, cpu_flags, resolve_precision
+
+    policy, _ = resolve_precision("auto")
+    native = bool(cpu_flags() & set(NATIVE_BF16_FLAGS))
+    if not tf.config.list_physical_devices("GPU"):
+        assert policy == ("mixed_bfloat16" if native else "float32")
+    assert resolve_precision("mixed_float16") == ("mixed_float16", "chosen by the caller")
+    with pytest.raises(ValueError, match="unknown precision"):
+        resolve_precision("float64")

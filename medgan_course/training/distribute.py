@@ -18,6 +18,13 @@ from medgan_course._tf import require_tensorflow
 
 STRATEGY_NAMES = ("auto", "default", "mirrored", "multiworker")
 PRECISION_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
+#: What `--precision` accepts: a policy, or "auto" (`auto_precision` picks one for the machine).
+PRECISION_CHOICES = ("auto",) + PRECISION_POLICIES
+#: CPU flags (Linux /proc/cpuinfo) that mean native bfloat16 arithmetic. Without them
+#: TensorFlow emulates bfloat16, about 10x slower than float32 (measured, shared/notes/FACTS.md).
+NATIVE_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+#: The first CUDA compute capability with float16 tensor cores (Volta).
+FLOAT16_MIN_CAPABILITY = (7, 0)
 
 
 def get_strategy(name="auto", devices=None):
@@ -71,6 +78,72 @@ def _check_tf_config():
         raise ValueError(f"TF_CONFIG is not valid JSON ({err}); {hint}") from err
     if not isinstance(config, dict) or "cluster" not in config or "task" not in config:
         raise ValueError(f"TF_CONFIG needs the keys 'cluster' and 'task'; {hint}")
+
+
+def cpu_flags(cpuinfo="/proc/cpuinfo"):
+    """The CPU's feature flags as a set of strings; empty where the file does not exist (macOS).
+
+    Args:
+        cpuinfo: path of a Linux cpuinfo file (tests pass their own).
+    """
+    try:
+        text = open(cpuinfo, encoding="utf-8", errors="replace").read()
+    except OSError:
+        return set()
+    line = next((li for li in text.splitlines() if li.startswith(("flags", "Features"))), "")
+    return set(line.partition(":")[2].split())
+
+
+def choose_precision(*, gpu_capabilities=(), flags=frozenset()):
+    """The precision policy `auto` stands for on a machine with these devices and CPU flags.
+
+    The rule follows measurements (docs/PERFORMANCE.md): float16 with loss scaling on CUDA GPUs
+    with tensor cores (every visible GPU at compute capability 7.0 or more); bfloat16 on CPUs
+    with native bfloat16 (AVX512_BF16 or AMX); float32 everywhere else, because emulated
+    bfloat16 is about 10x slower than float32 and older GPUs gain nothing from float16.
+
+    Args:
+        gpu_capabilities: the (major, minor) compute capability of each visible GPU.
+        flags: the CPU's feature flags (`cpu_flags()`).
+
+    Returns:
+        (policy, reason): a name in `PRECISION_POLICIES` and a short phrase saying why.
+    """
+    if gpu_capabilities:
+        if all(tuple(c) >= FLOAT16_MIN_CAPABILITY for c in gpu_capabilities):
+            return "mixed_float16", f"CUDA GPU with compute capability {min(gpu_capabilities)}"
+        return "float32", "GPU without float16 tensor cores"
+    native = sorted(set(flags) & set(NATIVE_BF16_FLAGS))
+    if native:
+        return "mixed_bfloat16", f"CPU with native bfloat16 ({', '.join(native)})"
+    return "float32", "CPU without native bfloat16 (it would be emulated, about 10x slower)"
+
+
+def auto_precision():
+    """`choose_precision` for this machine: its visible GPUs and its CPU flags.
+
+    Returns:
+        (policy, reason), as `choose_precision`.
+    """
+    tf = require_tensorflow()
+    capabilities = []
+    for gpu in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(gpu)
+        capabilities.append(tuple(details.get("compute_capability", (0, 0))))
+    return choose_precision(gpu_capabilities=capabilities, flags=cpu_flags())
+
+
+def resolve_precision(name):
+    """A policy name for `name`, which may be "auto"; returns (policy, reason).
+
+    Raises:
+        ValueError: `name` is neither "auto" nor a policy name.
+    """
+    if name == "auto":
+        return auto_precision()
+    if name not in PRECISION_POLICIES:
+        raise ValueError(f"unknown precision {name!r}; choose one of {PRECISION_CHOICES}")
+    return name, "chosen by the caller"
 
 
 def set_precision(policy):
