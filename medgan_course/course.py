@@ -15,7 +15,7 @@ import platform
 import sys
 from urllib.parse import quote
 
-from medgan_course import DEFAULT_BRANCH, REPO_SLUG
+from medgan_course import DEFAULT_BRANCH, REPO_SLUG, REPO_URL
 
 #: The environment variable that switches every notebook to smoke mode.
 SMOKE_ENV = "MEDGAN_SMOKE"
@@ -121,4 +121,39 @@ def dataset_availability(names=("breastmnist", "pneumoniamnist", "mnist"), data_
             found[name] = "cached"
         else:
             found[name] = "download"
+    return found
+
+
+#: Where `find_results` clones the repository on Colab (which opens a notebook on its own).
+COLAB_CLONE = pathlib.Path("/content/medgan-course")
+
+
+def _results_above(start: pathlib.Path):
+    for folder in [start, *start.parents]:
+        if (folder / "bench" / "results" / "throughput.json").is_file():
+            return folder / "bench" / "results"
+    return None
+
+
+def find_results(start=None, *, clone_on_colab: bool = True):
+    """The repository's committed bench/results folder at or above `start`, or None.
+
+    Notebooks 11 and 12 read the committed benchmark results from there.
+
+    Args:
+        start: the folder to search from (default: the current directory).
+        clone_on_colab: on Colab, where a notebook opens without its repository, clone the
+            repository (shallow, into COLAB_CLONE) when nothing is found, and look there.
+
+    Returns:
+        The `bench/results` folder (it holds throughput.json), or None when not found.
+    """
+    found = _results_above(pathlib.Path(start or pathlib.Path.cwd()).resolve())
+    if found is None and clone_on_colab and on_colab():
+        import subprocess
+
+        if not COLAB_CLONE.exists():
+            subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPO_URL, str(COLAB_CLONE)],
+                           check=False)
+        found = _results_above(COLAB_CLONE)
     return found

@@ -1,152 +1,211 @@
-"""Writing and cleaning the course notebooks (authors' tool; not part of the package).
+"""Keeping each course notebook and its text source in step (authors' tool; not in the package).
 
-    python scripts/nbtools.py strip notebooks/*.ipynb   # remove outputs before committing
+Every notebook is a pair (see jupytext.toml): ``notebooks/NN_x.ipynb``, what learners open,
+committed without outputs, and ``notebooks/src/NN_x.py``, the same cells in jupytext's percent
+format, which is the source contributors edit and review. Edit either side, then:
 
-Each notebook has a build script, scripts/notebooks/NN.py; the script is the notebook's source
-(tests/test_notebooks.py checks that running it reproduces the committed notebook byte for byte):
+    python scripts/nbtools.py sync [FILE ...]    # bring the pairs back in step (default: all)
+    python scripts/nbtools.py check [FILE ...]   # exit 1 naming each pair out of step or with outputs
+    python scripts/nbtools.py strip FILE.ipynb ...   # only remove outputs and execution counts
 
-    python scripts/notebooks/05.py     # rebuilds notebooks/05_when_training_fails.ipynb
-
-In a build script:
-
-    from nbtools import Notebook
-    nb = Notebook("notebooks/02_gan_theory.ipynb", "GAN theory", objectives=[...],
-                  imports="import numpy as np\\nfrom medgan_course import course",
-                  parameters='DATASET = "breastmnist"\\nSTEPS = 30 if SMOKE else 3000')
-    nb.section("1. The minimax game", "text ...")
-    nb.code("x = 1")
-    nb.summary("...")
-    nb.exercise("Optimal discriminator", "prompt", stub="...", solution="...")
-    nb.next("notebooks/03_building_a_dcgan.ipynb", "text")
-    nb.write()
-
-Every notebook gets the same anatomy (tests/test_notebooks.py checks it): title with Colab and
-Binder badges, learning objectives, set-up (installs only on Colab), imports with versions
-printed, a parameters cell (the only cell that reads smoke mode), the lesson, summary, 2-4
-exercises with an auto-check and a hidden solution, and "next".
+FILE is either file of a pair. ``sync`` runs ``jupytext --sync`` (the newer file of a pair
+gives the cells), then normalises the .ipynb: no outputs or execution counts, cell metadata
+reduced to tags, cell ids renumbered ``cell-000``, ``cell-001``, ... (so re-syncing an unchanged
+pair changes nothing), and then syncs again so the .py matches the normalised notebook.
+tests/test_notebooks.py runs the same checks as ``check``, and the course's anatomy checks.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import pathlib
-import sys
 
 import nbformat
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from medgan_course import DEFAULT_BRANCH, REPO_URL  # noqa: E402
-from medgan_course.course import badges_markdown  # noqa: E402
-
-SETUP_CODE = f'''import sys
-
-# On Colab only: install the course package. Colab already ships TensorFlow and ipywidgets,
-# so nothing else is installed (reinstalling them breaks Colab's runtime).
-if "google.colab" in sys.modules:
-    %pip install -q "medgan-course @ git+{REPO_URL}@{DEFAULT_BRANCH}"'''
-
-SETUP_TEXT = ("## Set-up\n\nLocally and on Binder the course package is already installed "
-              "(see README.md). On Colab the next cell installs it; nothing else is installed.")
-
-PARAMETERS_TEXT = ("## Parameters\n\nEverything you may want to change is here. `SMOKE` is "
-                   "true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it "
-                   "only shrinks the numbers below, so CI runs exactly the cells you run.")
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+#: Where the text twins live, relative to the notebooks' folder (jupytext.toml's `formats`).
+SOURCE_DIR = "src"
 
 
-def _imports_cell(imports):
-    """The imports cell: inline figures first (a bare `matplotlib.figure.Figure`, which the
-    package's plots return, displays as text until the inline backend is active), then the
-    notebook's imports, then the versions."""
-    inline = "" if "%matplotlib inline" in imports else "%matplotlib inline\n"
-    return inline + imports.rstrip() + "\n\ncourse.print_versions()"
+def twin(path: pathlib.Path) -> pathlib.Path:
+    """The other file of a pair: notebooks/x.ipynb <-> notebooks/src/x.py."""
+    path = pathlib.Path(path)
+    if path.suffix == ".ipynb":
+        return path.parent / SOURCE_DIR / f"{path.stem}.py"
+    return path.parent.parent / f"{path.stem}.ipynb"
 
 
-class Notebook:
-    """Collects cells in the course's anatomy and writes an output-free .ipynb."""
+def notebook_paths(files=(), notebooks: pathlib.Path = NOTEBOOKS) -> list[pathlib.Path]:
+    """The .ipynb of each pair named by `files` (either side), or of every pair in `notebooks`."""
+    if files:
+        named = [pathlib.Path(f).resolve() for f in files]
+    else:
+        named = [*notebooks.glob("*.ipynb"), *(notebooks / SOURCE_DIR).glob("*.py")]
+    return sorted({p if p.suffix == ".ipynb" else twin(p) for p in named})
 
-    def __init__(self, path, title, *, objectives, imports, parameters):
-        self.path = pathlib.Path(path)
-        number = self.path.name[:2]
-        self.cells = [
-            nbformat.v4.new_markdown_cell(
-                f"# {number} · {title}\n\n{badges_markdown('notebooks/' + self.path.name)}"),
-            nbformat.v4.new_markdown_cell(
-                "## Learning objectives\n\n" + "\n".join(f"- {o}" for o in objectives)),
-            nbformat.v4.new_markdown_cell(SETUP_TEXT),
-            nbformat.v4.new_code_cell(SETUP_CODE),
-            nbformat.v4.new_code_cell(_imports_cell(imports)),
-            nbformat.v4.new_markdown_cell(PARAMETERS_TEXT),
-            nbformat.v4.new_code_cell(
-                "SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path\n"
-                + parameters.rstrip(),
-                metadata={"tags": ["parameters"]}),
-        ]
-        self._exercises = 0
 
-    def md(self, text):
-        self.cells.append(nbformat.v4.new_markdown_cell(text.strip("\n")))
-
-    def code(self, source, tags=()):
-        metadata = {"tags": list(tags)} if tags else {}
-        self.cells.append(nbformat.v4.new_code_cell(source.strip("\n"), metadata=metadata))
-
-    def section(self, heading, text=""):
-        self.md(f"## {heading}\n\n{text.strip()}".rstrip())
-
-    def summary(self, text):
-        self.md("## Summary\n\n" + text.strip())
-
-    def exercise(self, title, prompt, *, stub, solution):
-        """One exercise: prompt, a stub cell that ends with its auto-check, a hidden solution."""
-        if self._exercises == 0:
-            self.md("## Exercises\n\nEach exercise ends with a check that tells you whether "
-                    "your answer is right; it never stops the notebook. Solutions are hidden "
-                    "under *Solution*.")
-        self._exercises += 1
-        self.md(f"### Exercise {self._exercises}: {title}\n\n{prompt.strip()}")
-        self.code(stub)
-        self.md("<details><summary>Solution</summary>\n\n```python\n"
-                + solution.strip("\n") + "\n```\n\n</details>")
-
-    def next(self, notebook, text):
-        """The closing cell; `notebook` is the next one's path (or None at the end)."""
-        link = f"[{pathlib.Path(notebook).name}]({pathlib.Path(notebook).name})" if notebook else ""
-        self.md(f"## Next\n\n{text.strip()} {link}".rstrip())
-
-    def write(self):
-        notebook = nbformat.v4.new_notebook(cells=self.cells, metadata={
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        })
-        for index, cell in enumerate(notebook.cells):
-            cell.id = f"cell-{index:03d}"  # stable ids: rebuilding gives a readable diff
-        strip(notebook)
-        nbformat.validate(notebook)
-        tmp = self.path.with_suffix(".ipynb.tmp")
-        nbformat.write(notebook, tmp)
-        tmp.replace(self.path)  # never a half-written notebook
-        return self.path
+# --------------------------------------------------------------------------- normalising
 
 
 def strip(notebook):
-    """Removes outputs and execution counts (in place); cell ids stay stable."""
+    """Removes outputs and execution counts (in place)."""
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-        cell.metadata.pop("execution", None)
     return notebook
 
 
-def main(argv):
-    if len(argv) < 2 or argv[0] != "strip":
-        print(__doc__)
-        return 2
-    for name in argv[1:]:
-        notebook = nbformat.read(name, as_version=4)
-        nbformat.write(strip(notebook), name)
-        print(f"stripped {name}")
+def normalise(notebook):
+    """The committed form (in place): stripped, cell metadata = tags only, ids cell-000, ...
+
+    The pairing lives in jupytext.toml, so the notebook's own `jupytext` metadata is dropped too
+    (jupytext adds it when the .py was the newer side).
+    """
+    strip(notebook)
+    notebook.metadata.pop("jupytext", None)
+    for index, cell in enumerate(notebook.cells):
+        tags = cell.metadata.get("tags")
+        cell.metadata = nbformat.NotebookNode({"tags": tags} if tags else {})
+        cell.id = f"cell-{index:03d}"  # stable ids: a re-sync gives no diff, a change a readable one
+    return notebook
+
+
+def _write_if_changed(notebook, path: pathlib.Path) -> bool:
+    """Writes `notebook` to `path` unless the file already holds exactly that; True if written."""
+    text = nbformat.writes(notebook) + "\n"
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    tmp = path.with_suffix(".ipynb.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # never a half-written notebook
+    return True
+
+
+def _jupytext_sync(path: pathlib.Path) -> None:
+    from jupytext.cli import jupytext
+
+    jupytext(["--sync", "--quiet", str(path)])
+
+
+def _drop_own_pairing(ipynb: pathlib.Path) -> None:
+    """Removes pairing metadata a notebook may carry (JupyterLab's "Pair Notebook" adds it).
+
+    jupytext's sync obeys a notebook's own `jupytext.formats` before jupytext.toml, and would
+    write a second text file; the file's times are kept, so the newer side stays the newer side.
+    """
+    if not ipynb.is_file():
+        return
+    notebook = nbformat.read(ipynb, as_version=4)
+    if "formats" not in notebook.metadata.get("jupytext", {}):
+        return
+    stat = ipynb.stat()
+    del notebook.metadata.jupytext["formats"]
+    nbformat.write(notebook, ipynb)
+    os.utime(ipynb, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def sync(path: pathlib.Path) -> None:
+    """Brings one pair (`path`: either file) in step: jupytext's sync, the notebook normalised,
+    then a second sync."""
+    path = pathlib.Path(path)
+    ipynb = path if path.suffix == ".ipynb" else twin(path)
+    _drop_own_pairing(ipynb)
+    _jupytext_sync(ipynb if ipynb.is_file() else twin(ipynb))
+    notebook = nbformat.read(ipynb, as_version=4)
+    nbformat.validate(notebook)
+    if _write_if_changed(normalise(notebook), ipynb):
+        _jupytext_sync(ipynb)  # now the newer side: the .py follows the normalised cells
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def output_problems(notebook) -> list[str]:
+    """Cells that carry outputs or execution counts, or ids that `normalise` would change."""
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and cell.get("outputs"):
+            problems.append(f"cell {index} has outputs")
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            problems.append(f"cell {index} has an execution count")
+        if cell.get("id") != f"cell-{index:03d}":
+            problems.append(f"cell {index} has id {cell.get('id')!r}, not 'cell-{index:03d}'")
+    return problems
+
+
+def _cell_summary(cell):
+    return cell.cell_type, cell.source, list(cell.metadata.get("tags", []))
+
+
+def pair_problems(ipynb: pathlib.Path) -> list[str]:
+    """How the pair of `ipynb` is out of step: a missing file, or cells that differ."""
+    import jupytext
+
+    source = twin(ipynb)
+    missing = [f"{p.name} is missing" for p in (ipynb, source) if not p.is_file()]
+    if missing:
+        return missing
+    notebook = nbformat.read(ipynb, as_version=4)
+    text = jupytext.read(source)
+    ours, theirs = [_cell_summary(c) for c in notebook.cells], [_cell_summary(c) for c in text.cells]
+    if len(ours) != len(theirs):
+        return [f"{ipynb.name} has {len(ours)} cells, {source.name} {len(theirs)}"]
+    for index, (a, b) in enumerate(zip(ours, theirs)):
+        for field, x, y in zip(("type", "source", "tags"), a, b):
+            if x != y:
+                return [f"cell {index}: the {field} differs between {ipynb.name} and {source.name}"]
+    return []
+
+
+def problems(ipynb: pathlib.Path) -> list[str]:
+    """Everything `check` reports for one pair."""
+    found = pair_problems(ipynb)
+    if ipynb.is_file():
+        found += output_problems(nbformat.read(ipynb, as_version=4))
+    return found
+
+
+def stray_sources(notebooks: pathlib.Path = NOTEBOOKS) -> list[pathlib.Path]:
+    """Text versions of notebooks outside notebooks/src (a second pairing would write them)."""
+    return sorted(p for p in notebooks.glob("*.py") if p.with_suffix(".ipynb").is_file())
+
+
+def check(paths) -> int:
+    """Prints the problems of each pair; 1 if there are any (then run `sync`), else 0."""
+    status = 0
+    for path in stray_sources():
+        print(f"notebooks/{path.name}: a second text copy; the source is {SOURCE_DIR}/{path.name}")
+        status = 1
+    for ipynb in paths:
+        for problem in problems(ipynb):
+            print(f"{ipynb.relative_to(ipynb.parent.parent)}: {problem}")
+            status = 1
+    if status:
+        print("run `python scripts/nbtools.py sync` and commit both files of each pair")
+    return status
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=("sync", "check", "strip"))
+    parser.add_argument("files", nargs="*", help="notebooks or their text sources (default: all)")
+    args = parser.parse_args(argv)
+    if args.command == "strip":
+        for name in args.files:
+            notebook = nbformat.read(name, as_version=4)
+            nbformat.write(strip(notebook), name)
+            print(f"stripped {name}")
+        return 0
+    paths = notebook_paths(args.files)
+    if args.command == "check":
+        return check(paths)
+    for ipynb in paths:
+        sync(ipynb)
+        print(f"in step: {ipynb.name} <-> {SOURCE_DIR}/{twin(ipynb).name}")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main())

@@ -1,6 +1,7 @@
 """The checks of notebook 00 accept the reference solutions and reject stubs and typical mistakes.
 
-The reference solutions are the same code as the notebook's hidden solutions.
+The reference solutions are imported from `medgan_course.exercises.solutions`, which the
+notebook's *Solution* cells show: they exist once.
 """
 
 import numpy as np
@@ -8,20 +9,12 @@ import pytest
 
 from medgan_course.data import make_phantoms
 from medgan_course.exercises import nb00
+from medgan_course.exercises.solutions.nb00 import image_shape, to_display, to_model
 
 
 @pytest.fixture(scope="module")
 def dataset():
     return make_phantoms(n_train=40, image_size=16, seed=0)
-
-
-# ----------------------------------------------------------------- reference solutions (as in the notebook)
-def to_display(images):
-    return (images + 1.0) / 2.0
-
-
-def to_model(images):
-    return images * 2.0 - 1.0
 
 
 # ----------------------------------------------------------------- stubs as the notebook shows them
@@ -34,7 +27,7 @@ def raising_stub(images):
 
 
 def test_image_shape_accepts_the_solution_and_rejects_the_stub(dataset):
-    answer = dataset.train.images.shape
+    answer = image_shape(dataset)
     feedback = nb00.check_image_shape(answer, dataset)
     assert feedback.passed and "training images" in feedback.message
     assert nb00.check_image_shape(list(answer), dataset).passed

@@ -1,6 +1,7 @@
 """The checks of notebook 01 accept the reference solutions and reject stubs and typical mistakes.
 
-The reference solutions are the same code as the notebook's hidden solutions.
+The reference solutions are imported from `medgan_course.exercises.solutions`, which the
+notebook's *Solution* cells show: they exist once.
 """
 
 import numpy as np
@@ -8,17 +9,7 @@ import pytest
 
 from medgan_course.data import window_hu
 from medgan_course.exercises import nb01
-
-
-# ----------------------------------------------------------------- reference solutions (as in the notebook)
-def apply_window(hu, level, width):
-    low = level - width / 2
-    return np.clip((hu - low) / width, 0.0, 1.0)
-
-
-def balanced_accuracy(y_true, y_pred, num_classes):
-    recalls = [np.mean(y_pred[y_true == c] == c) for c in range(num_classes) if np.any(y_true == c)]
-    return float(np.mean(recalls))
+from medgan_course.exercises.solutions.nb01 import apply_window, balanced_accuracy, imbalance_ratio
 
 
 # ----------------------------------------------------------------- stubs as the notebook shows them
@@ -58,8 +49,7 @@ BREAST_TRAIN = np.array([0] * 147 + [1] * 399)
 
 
 def test_imbalance_ratio_accepts_the_solution_and_rejects_the_stub():
-    counts = np.bincount(BREAST_TRAIN)
-    ratio = counts.max() / counts.min()  # the notebook's solution
+    ratio = imbalance_ratio(BREAST_TRAIN)
     feedback = nb01.check_imbalance_ratio(ratio, BREAST_TRAIN)
     assert feedback.passed and "399 / 147 = 2.71" in feedback.message
     assert not nb01.check_imbalance_ratio(..., BREAST_TRAIN).passed

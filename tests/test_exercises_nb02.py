@@ -1,35 +1,12 @@
 """Tests of the exercise checks of notebooks/02_gan_theory.ipynb: each accepts the reference
-solution (the notebook's hidden solution), rejects the unsolved stub and typical wrong answers."""
+solution (`exercises.solutions.nb02`, which the
+notebook shows), rejects the unsolved stub and typical wrong answers."""
 
 import math
 
-import numpy as np
-
 from medgan_course.exercises import nb02
-
-# ------------------------------------------------------------- the notebook's hidden solutions
-
-
-def optimal_discriminator(p_data, p_g):  # exercise 1, solution
-    total = p_data + p_g
-    return np.divide(p_data, total, out=np.full_like(total, 0.5), where=total > 0)
-
-
-def solution_2():  # exercise 2, solution (uses exercise 1's function)
-    p_data, p_g = nb02.P_DATA, nb02.P_G
-    d_star = optimal_discriminator(p_data, p_g)
-    m = (p_data + p_g) / 2
-    real, fake = p_data > 0, p_g > 0
-    v_star = np.sum(p_data[real] * np.log(d_star[real])) \
-        + np.sum(p_g[fake] * np.log(1 - d_star[fake]))
-    jsd = 0.5 * np.sum(p_data[real] * np.log(p_data[real] / m[real])) \
-        + 0.5 * np.sum(p_g[fake] * np.log(p_g[fake] / m[fake]))
-    return v_star, jsd
-
-
-def solution_3():  # exercise 3, solution
-    s = 1 / (1 + np.exp(6.0))  # sigmoid(-6)
-    return -s, -(1 - s), "minimax"
+from medgan_course.exercises.solutions.nb02 import optimal_discriminator_mine as optimal_discriminator
+from medgan_course.exercises.solutions.nb02 import saturation, v_star_and_jsd
 
 
 # ------------------------------------------------------------------------- exercise 1
@@ -73,14 +50,14 @@ def test_optimal_discriminator_rejects_a_wrong_formula():
 
 # ------------------------------------------------------------------------- exercise 2
 def test_v_star_and_jsd_accepts_the_solution_and_the_identity_holds():
-    v_star, jsd = solution_2()
+    v_star, jsd = v_star_and_jsd()
     assert math.isclose(v_star, -math.log(4) + 2 * jsd)
     feedback = nb02.check_v_star_and_jsd(v_star, jsd)
     assert feedback.passed, feedback.message
 
 
 def test_v_star_and_jsd_rejects_stubs_and_wrong_answers():
-    v_star, jsd = solution_2()
+    v_star, jsd = v_star_and_jsd()
     assert "not attempted" in nb02.check_v_star_and_jsd(..., ...).message
     assert not nb02.check_v_star_and_jsd(None, jsd).passed
     bits = nb02.check_v_star_and_jsd(v_star, jsd / math.log(2))
@@ -95,12 +72,12 @@ def test_v_star_and_jsd_rejects_stubs_and_wrong_answers():
 
 # ------------------------------------------------------------------------- exercise 3
 def test_saturation_accepts_the_solution():
-    feedback = nb02.check_saturation(*solution_3())
+    feedback = nb02.check_saturation(*saturation())
     assert feedback.passed, feedback.message
 
 
 def test_saturation_rejects_stubs_and_wrong_answers():
-    minimax, non_saturating, _ = solution_3()
+    minimax, non_saturating, _ = saturation()
     assert "not attempted" in nb02.check_saturation(..., ..., ...).message
     assert not nb02.check_saturation(None, non_saturating, "minimax").passed
     sign = nb02.check_saturation(-minimax, non_saturating, "minimax")

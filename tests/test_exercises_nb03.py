@@ -1,6 +1,7 @@
 """The checks of notebook 03 accept the reference solutions and reject stubs and typical mistakes.
 
-The reference solutions are the same code as the notebook's hidden solutions.
+The reference solutions are imported from `medgan_course.exercises.solutions`, which the
+notebook's *Solution* cells show: they exist once.
 """
 
 import pytest
@@ -8,30 +9,11 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from medgan_course.exercises import nb03  # noqa: E402
-
-
-# ----------------------------------------------------------------- reference solutions (as in the notebook)
-def conv_transpose_output_size(size, kernel_size, strides, padding):
-    if padding == "same":
-        return size * strides
-    return (size - 1) * strides + kernel_size
-
-
-def conv_params(kernel_size, in_channels, filters, use_bias):
-    return kernel_size * kernel_size * in_channels * filters + (filters if use_bias else 0)
-
-
-def build_small_discriminator():
-    layers = keras.layers
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        layers.Conv2D(32, 4, strides=2, padding="same"),
-        layers.LeakyReLU(negative_slope=0.2),
-        layers.Conv2D(64, 4, strides=2, padding="same"),
-        layers.LeakyReLU(negative_slope=0.2),
-        layers.Flatten(),
-        layers.Dense(1),
-    ])
+from medgan_course.exercises.solutions.nb03 import (  # noqa: E402
+    build_small_discriminator,
+    conv_params,
+    conv_transpose_output_size,
+)
 
 
 # ----------------------------------------------------------------- stubs as the notebook shows them

@@ -1,7 +1,8 @@
 """The checks of notebook 04 accept the reference solutions and reject stubs and typical mistakes.
 
-The reference solutions are the same code as the notebook's hidden solutions; the untouched
-stub of exercise 3 is the article's own code (`article_debug.ARTICLE_TRAIN_SOURCE`).
+The reference solutions are imported from `medgan_course.exercises.solutions.nb04`, which the
+notebook's *Solution* cells show; the untouched stub of exercise 3 is the article's own code
+(`article_debug.ARTICLE_TRAIN_SOURCE`).
 """
 
 import numpy as np
@@ -11,46 +12,7 @@ keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
 from medgan_course.exercises import article_debug, nb04  # noqa: E402
-
-
-# ----------------------------------------------------------------- reference solutions (as in the notebook)
-def ema_update(ema_weights, weights, decay):
-    return [decay * e + (1 - decay) * w for e, w in zip(ema_weights, weights)]
-
-
-class EveryN(keras.callbacks.Callback):
-    def __init__(self, every_n_steps):
-        super().__init__()
-        self.every_n_steps, self.step, self.records = every_n_steps, 0, []
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
-        if self.step % self.every_n_steps == 0:
-            self.records.append((self.step, float(logs["g_loss"])))
-
-
-def train(generator, discriminator, generator_optimizer, discriminator_optimizer,
-          real_images, epochs, batch_size=64, noise_dim=100):
-    bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)
-    batches = (tf.data.Dataset.from_tensor_slices(real_images)
-               .shuffle(len(real_images)).batch(batch_size, drop_remainder=True))
-    for epoch in range(epochs):
-        for real_batch in batches:
-            noise = tf.random.normal([batch_size, noise_dim])
-            with tf.GradientTape() as disc_tape:
-                generated_images = generator(noise, training=True)
-                real_logits = discriminator(real_batch, training=True)
-                fake_logits = discriminator(generated_images, training=True)
-                d_loss = (bce(tf.ones_like(real_logits), real_logits)
-                          + bce(tf.zeros_like(fake_logits), fake_logits))
-            grads = disc_tape.gradient(d_loss, discriminator.trainable_variables)
-            discriminator_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
-            noise = tf.random.normal([batch_size, noise_dim])
-            with tf.GradientTape() as gen_tape:
-                fake_logits = discriminator(generator(noise, training=True), training=True)
-                g_loss = bce(tf.ones_like(fake_logits), fake_logits)
-            grads = gen_tape.gradient(g_loss, generator.trainable_variables)
-            generator_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+from medgan_course.exercises.solutions.nb04 import EveryN, ema_update, train  # noqa: E402
 
 
 def article_function(source=article_debug.ARTICLE_TRAIN_SOURCE):
@@ -119,7 +81,8 @@ def test_the_solution_callback_works_in_a_real_fit():
                                 keras.layers.Reshape((2, 2, 1))]),
               keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(),
                                 keras.layers.Dense(1)]), 4, seed=0)
-    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), run_eagerly=True)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3),
+                run_eagerly=True)
     callback = EveryN(2)
     data = np.zeros((20, 2, 2, 1), np.float32)
     gan.fit(data, batch_size=4, epochs=2, verbose=0, callbacks=[callback])

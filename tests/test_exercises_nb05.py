@@ -1,31 +1,21 @@
 """The checks of notebook 05 accept the reference solutions and reject stubs and typical mistakes.
 
-The reference solutions are the same code as the notebook's hidden solutions.
+The reference solutions are imported from `medgan_course.exercises.solutions`, which the
+notebook's *Solution* cells show: they exist once.
 """
 
 import numpy as np
 
 from medgan_course.exercises import nb05
+from medgan_course.exercises.solutions.nb05 import (
+    choices,
+    d_accuracy,
+    diagnosis,
+    minimax_grad,
+    non_saturating_grad,
+)
 
-
-# ----------------------------------------------------------------- reference solutions (as in the notebook)
-def d_accuracy(real_logits, fake_logits):
-    real_logits, fake_logits = np.asarray(real_logits), np.asarray(fake_logits)
-    return 0.5 * (np.mean(real_logits > 0) + np.mean(fake_logits < 0))
-
-
-def minimax_grad(logits):
-    return -1.0 / (1.0 + np.exp(-logits))  # d/dl log(1 - sigmoid(l)) = -sigmoid(l)
-
-
-def non_saturating_grad(logits):
-    return -1.0 / (1.0 + np.exp(logits))  # d/dl -log sigmoid(l) = -sigmoid(-l)
-
-
-DIAGNOSIS = {"A": "vanishing gradients", "B": "mode collapse", "C": "overpowering discriminator",
-             "D": "oscillation"}
-REMEDY = {"vanishing gradients": "non-saturating", "overpowering discriminator": "diffaugment",
-          "oscillation": "lower learning rates"}
+DIAGNOSIS, REMEDY = diagnosis(), choices()
 
 
 def stub(*args):
@@ -48,13 +38,16 @@ def test_d_accuracy_rejects_stubs():
 
 
 def test_d_accuracy_names_typical_mistakes():
-    pooled = lambda r, f: (np.sum(r > 0) + np.sum(f < 0)) / (len(r) + len(f))
+    def pooled(r, f):
+        return (np.sum(r > 0) + np.sum(f < 0)) / (len(r) + len(f))
     feedback = nb05.check_d_accuracy(pooled)
     assert not feedback.passed and "average" in feedback.message
-    wrong_side = lambda r, f: 0.5 * (np.mean(r > 0) + np.mean(f > 0))
+    def wrong_side(r, f):
+        return 0.5 * (np.mean(r > 0) + np.mean(f > 0))
     feedback = nb05.check_d_accuracy(wrong_side)
     assert not feedback.passed and "NEGATIVE" in feedback.message
-    probability_threshold = lambda r, f: 0.5 * (np.mean(r > 0.5) + np.mean(f < 0.5))
+    def probability_threshold(r, f):
+        return 0.5 * (np.mean(r > 0.5) + np.mean(f < 0.5))
     feedback = nb05.check_d_accuracy(probability_threshold)
     assert not feedback.passed and "threshold is 0" in feedback.message
 
@@ -72,11 +65,11 @@ def test_logit_gradients_reject_stubs():
 
 
 def test_logit_gradients_name_typical_mistakes():
-    flipped = nb05.check_logit_gradients(lambda l: -minimax_grad(l), non_saturating_grad)
+    flipped = nb05.check_logit_gradients(lambda x: -minimax_grad(x), non_saturating_grad)
     assert not flipped.passed and "sign" in flipped.message
     swapped = nb05.check_logit_gradients(non_saturating_grad, minimax_grad)
     assert not swapped.passed and "other loss" in swapped.message
-    scalar = nb05.check_logit_gradients(lambda l: 0.0, non_saturating_grad)
+    scalar = nb05.check_logit_gradients(lambda x: 0.0, non_saturating_grad)
     assert not scalar.passed and "one derivative per logit" in scalar.message
 
 

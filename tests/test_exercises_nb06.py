@@ -1,27 +1,15 @@
 """The checks of notebook 06 accept the reference solutions and reject stubs and typical mistakes.
 
-The reference solutions are the same code as the notebook's hidden solutions.
+The reference solutions are imported from `medgan_course.exercises.solutions`, which the
+notebook's *Solution* cells show: they exist once.
 """
 
 import numpy as np
-from scipy import linalg
 
 from medgan_course.exercises import nb06
+from medgan_course.exercises.solutions.nb06 import frechet_gaussians, my_slerp, precision_recall_reading
 
-
-# ----------------------------------------------------------------- reference solutions (as in the notebook)
-def frechet_gaussians(mu1, sigma1, mu2, sigma2):
-    covmean = linalg.sqrtm(sigma1 @ sigma2).real
-    diff = mu1 - mu2
-    return float(diff @ diff + np.trace(sigma1 + sigma2 - 2 * covmean))
-
-
-ANSWER = {"mode_collapse": "B", "unrealistic": "C"}
-
-
-def my_slerp(z0, z1, t):
-    omega = np.arccos(np.dot(z0, z1) / (np.linalg.norm(z0) * np.linalg.norm(z1)))
-    return (np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1) / np.sin(omega)
+ANSWER = precision_recall_reading()
 
 
 # ----------------------------------------------------------------- stubs as the notebook shows them

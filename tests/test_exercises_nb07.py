@@ -1,39 +1,14 @@
 """The checks of notebook 07 accept the reference solutions and reject stubs and typical mistakes.
 
-The reference solutions are the same code as the notebook's hidden solutions.
+The reference solutions are imported from `medgan_course.exercises.solutions`, which the
+notebook's *Solution* cells show: they exist once.
 """
 
 import numpy as np
-
-from medgan_course.evaluation.classification import t_interval
 from exercise_stubs import rejects_stubs
 
 from medgan_course.exercises import nb07
-
-
-# ----------------------------------------------------------------- reference solutions (as in the notebook)
-def class_weights(labels):
-    classes, counts = np.unique(labels, return_counts=True)
-    return {int(c): len(labels) / (len(classes) * n) for c, n in zip(classes, counts)}
-
-
-def oversample(labels, seed):
-    rng = np.random.default_rng(seed)
-    classes, counts = np.unique(labels, return_counts=True)
-    index = []
-    for c, n in zip(classes, counts):
-        members = np.flatnonzero(labels == c)
-        index += [members, rng.choice(members, counts.max() - n, replace=True)]
-    return rng.permutation(np.concatenate(index))
-
-
-def verdict(differences):
-    mean, low, high = t_interval(differences)
-    if low > 0:
-        return "better"
-    if high < 0:
-        return "worse"
-    return "unclear"
+from medgan_course.exercises.solutions.nb07 import class_weights, oversample, verdict
 
 
 def test_class_weights_check():

@@ -1,33 +1,14 @@
 """The checks of notebook 10 accept the reference solutions and reject stubs and typical mistakes.
 
-The reference solutions are the same code as the notebook's hidden solutions.
+The reference solutions are imported from `medgan_course.exercises.solutions`, which the
+notebook's *Solution* cells show: they exist once.
 """
 
 import numpy as np
-
 from exercise_stubs import rejects_stubs
 
 from medgan_course.exercises import nb10
-
-
-# ----------------------------------------------------------------- reference solutions (as in the notebook)
-def direction(z, scores):
-    low, high = np.quantile(scores, [0.25, 0.75])
-    d = z[scores >= high].mean(axis=0) - z[scores <= low].mean(axis=0)
-    return d / np.linalg.norm(d)
-
-
-def grad_cam_map(features, grads):
-    alpha = grads.mean(axis=(0, 1))
-    cam = np.maximum((features * alpha).sum(axis=-1), 0.0)
-    return cam / cam.max() if cam.max() > 0 else cam
-
-
-def memorization_flags(fakes, train):
-    d_fake = np.linalg.norm(fakes[:, None] - train[None], axis=2).min(axis=1)
-    d_train = np.linalg.norm(train[:, None] - train[None], axis=2)
-    np.fill_diagonal(d_train, np.inf)
-    return d_fake / np.median(d_train.min(axis=1)) < 0.5
+from medgan_course.exercises.solutions.nb10 import direction, grad_cam_map, memorization_flags
 
 
 def test_direction_check():

@@ -1,32 +1,11 @@
-"""The checks of notebook 11's exercises accept the solution and reject stubs and typical mistakes."""
+"""The checks of notebook 11's exercises accept the reference solutions
+(`exercises.solutions.nb11`, which the notebook shows) and reject stubs and typical mistakes."""
 
 import numpy as np
 import pytest
 
 from medgan_course.exercises import nb11
-
-
-# ----------------------------------------------------------------- the notebook's hidden solutions
-def ppv(sensitivity, specificity, prevalence):
-    true_positives = sensitivity * prevalence
-    false_positives = (1 - specificity) * (1 - prevalence)
-    return true_positives / (true_positives + false_positives)
-
-
-def attack_auc(member_distances, nonmember_distances):
-    m = np.asarray(member_distances)[:, None]
-    n = np.asarray(nonmember_distances)[None, :]
-    return float(np.mean((m < n) + 0.5 * (m == n)))
-
-
-def majority_metrics(train_labels, test_labels):
-    majority = np.bincount(train_labels).argmax()
-    predicted = np.full(len(test_labels), majority)
-    malignant = test_labels == 0
-    sensitivity = np.mean(predicted[malignant] == 0)
-    specificity = np.mean(predicted[~malignant] != 0)
-    return {"accuracy": np.mean(predicted == test_labels), "sensitivity": sensitivity,
-            "balanced_accuracy": (sensitivity + specificity) / 2}
+from medgan_course.exercises.solutions.nb11 import attack_auc, majority_metrics, ppv
 
 
 # ----------------------------------------------------------------- stubs as the notebook shows them
@@ -76,7 +55,8 @@ def test_ppv_check_reports_a_crash_without_raising():
 def test_attack_auc_check_names_an_inverted_score_and_missing_ties():
     inverted = nb11.check_attack_auc(lambda m, n: 1 - attack_auc(m, n))
     assert not inverted.passed and "inverted" in inverted.message
-    no_ties = nb11.check_attack_auc(lambda m, n: float(np.mean(np.asarray(m)[:, None] < np.asarray(n)[None, :])))
+    no_ties = nb11.check_attack_auc(
+        lambda m, n: float(np.mean(np.asarray(m)[:, None] < np.asarray(n)[None, :])))
     assert not no_ties.passed and "ties" in no_ties.message
     means_only = nb11.check_attack_auc(lambda m, n: float(np.mean(m) < np.mean(n)))
     assert not means_only.passed and "EVERY member" in means_only.message

@@ -1,35 +1,12 @@
-"""The checks of notebook 12's exercises accept the solution and reject stubs and typical mistakes."""
+"""The checks of notebook 12's exercises accept the reference solutions
+(`exercises.solutions.nb12`, which the notebook shows) and reject stubs and typical mistakes."""
 
-import math
 
 import numpy as np
 import pytest
 
 from medgan_course.exercises import nb12
-
-
-# ----------------------------------------------------------------- the notebook's hidden solutions
-def global_batch_and_lr(per_replica_batch, replicas, base_lr, base_batch, rule="linear"):
-    global_batch = per_replica_batch * replicas
-    ratio = global_batch / base_batch
-    factor = ratio if rule == "linear" else math.sqrt(ratio)
-    return global_batch, base_lr * factor
-
-
-def replica_loss(per_example_losses, global_batch_size):
-    return np.sum(per_example_losses) / global_batch_size
-
-
-def build_discriminator():
-    import keras
-
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(16, 4, strides=2, padding="same"),
-        keras.layers.LeakyReLU(0.2),
-        keras.layers.Flatten(),
-        keras.layers.Dense(1, dtype="float32"),  # logits in float32
-    ])
+from medgan_course.exercises.solutions.nb12 import build_discriminator, global_batch_and_lr, replica_loss
 
 
 def stub_none(*args):
@@ -94,7 +71,8 @@ def test_float32_check_rejects_float16_logits_and_all_float32_models():
 
     def all_float32():
         return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                                 keras.layers.Dense(8, dtype="float32"), keras.layers.Dense(1, dtype="float32")])
+                                 keras.layers.Dense(8, dtype="float32"),
+                                 keras.layers.Dense(1, dtype="float32")])
 
     def two_logits():
         return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),

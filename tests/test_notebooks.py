@@ -1,25 +1,39 @@
 """The course notebooks' anatomy, smoke-mode discipline and exercise structure.
 
 Executing the notebooks is nbval's job (scripts/test.sh adds `--nbval-lax notebooks`); these
-tests read the .ipynb files only, so they are fast and name the cell that breaks a rule.
+tests read the files only, so they are fast and name the cell that breaks a rule. Each notebook
+is a pair, notebooks/NN_x.ipynb and its source notebooks/src/NN_x.py (jupytext percent format);
+scripts/nbtools.py keeps the pairs in step, and the tests below check they are.
 """
 
 import ast
+import importlib.util
+import inspect
 import json
 import pathlib
 import re
-import shutil
-import subprocess
-import sys
 
+import nbformat
 import pytest
 
+import medgan_course
 from medgan_course.course import badges_markdown
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
-#: scripts/notebooks/NN.py builds notebooks/NN_*.ipynb: the scripts are the notebooks' source.
-BUILD_SCRIPTS = sorted((REPO_ROOT / "scripts" / "notebooks").glob("[0-9][0-9].py"))
+#: The notebooks' text sources, notebooks/src/NN_x.py (jupytext.toml pairs them).
+SOURCES = sorted((REPO_ROOT / "notebooks" / "src").glob("*.py"))
+
+
+def _load_nbtools():
+    """scripts/nbtools.py as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("nbtools", REPO_ROOT / "scripts" / "nbtools.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+nbtools = _load_nbtools()
 NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 #: The "##" headings every notebook has, in this order (lesson sections go between the
 #: parameters and the summary).
@@ -60,11 +74,14 @@ def exercise_blocks(cells):
     return blocks
 
 
-def solution_code(markdown):
-    """The ```python block inside a <details> Solution block, or None."""
-    match = re.search(r"<details>\s*<summary>Solution</summary>\s*```python\n(.*?)```",
-                      markdown, re.S)
-    return match.group(1) if match else None
+#: A solution cell: `show_solution("nbNN", "name", ...)`, alone in its cell.
+SOLUTION_CELL = re.compile(r'^show_solution\("(nb\d\d)"((?:, "\w+")+)\)$')
+
+
+def solution_names(code):
+    """(module, [names]) that a solution cell shows, or None when `code` is not one."""
+    match = SOLUTION_CELL.match(code.strip())
+    return (match.group(1), re.findall(r'"(\w+)"', match.group(2))) if match else None
 
 
 def anatomy_problems(notebook, name):
@@ -93,7 +110,7 @@ def anatomy_problems(notebook, name):
         problems.append("no lesson sections between Parameters and Summary")
     problems += _setup_problems(cells, at)
     problems += _parameters_problems(cells, at)
-    problems += _exercise_problems(cells[at["Exercises"]:])
+    problems += _exercise_problems(cells[at["Exercises"]:], name[:2])
     return problems
 
 
@@ -104,7 +121,8 @@ def _setup_problems(cells, at):
         problems.append("set-up must install only on Colab ('\"google.colab\" in sys.modules')")
     for s in setup:
         for line in s.splitlines():
-            if "pip install" in line and not line.startswith("    "):
+            installs = re.search(r"pip install|run_line_magic\(\"pip\"", line)
+            if installs and not line.startswith(("    ", "#")):
                 problems.append(f"unguarded install line: {line.strip()}")
     if not any("print_versions()" in s for s in setup):
         problems.append("imports cell must print versions (course.print_versions())")
@@ -130,35 +148,55 @@ def _parameters_problems(cells, at):
     return problems
 
 
-def _exercise_problems(cells):
+def _exercise_problems(cells, number=None):
+    """Each exercise: a prompt, then a stub cell ending with its check, then one solution cell."""
     blocks = exercise_blocks(cells)
     problems = [] if 2 <= len(blocks) <= 4 else [f"{len(blocks)} exercises; the course has 2-4"]
     for heading, block in blocks:
         codes = [source(c) for c in block if c["cell_type"] == "code"]
-        if not any(re.search(r"\bnb\d\d\.check_\w+\(", s) for s in codes):
-            problems.append(f"{heading}: no auto-check call (nbNN.check_...(...))")
-        solutions = [solution_code(source(c)) for c in block if c["cell_type"] == "markdown"]
+        if not any(re.search(r"\bnb\d\d\.check_\w+\(", s.strip().splitlines()[-1])
+                   for s in codes if s.strip()):
+            problems.append(f"{heading}: no stub cell ending with its auto-check (nbNN.check_...(...))")
+        solutions = [solution_names(s) for s in codes]
         solutions = [s for s in solutions if s is not None]
-        if len(solutions) != 1:
-            problems.append(f"{heading}: needs one hidden solution (<details>, ```python)")
+        if len(solutions) != 1 or solution_names(codes[-1]) is None:
+            problems.append(f"{heading}: needs one solution cell, last: show_solution(\"nbNN\", ...)")
             continue
-        try:
-            ast.parse(without_magics(solutions[0]))
-        except SyntaxError as err:
-            problems.append(f"{heading}: solution does not parse: {err}")
+        module, names = solutions[0]
+        if number is not None and module != f"nb{number}":
+            problems.append(f"{heading}: shows solutions of {module}, not nb{number}")
+            continue
+        problems += [f"{heading}: {p}" for p in _solution_problems(module, names)]
     return problems
+
+
+def _solution_problems(module, names):
+    """Why solutions `names` of `module` cannot be shown (a missing module or name)."""
+    try:
+        solutions = importlib.import_module(f"medgan_course.exercises.solutions.{module}")
+    except ImportError as err:
+        if "medgan_course" in str(err):
+            return [f"no solutions module medgan_course.exercises.solutions.{module}"]
+        return []  # Keras/TensorFlow missing here: the solution-check tests skip too
+    return [f"{module} has no solution {name!r}" for name in names if not hasattr(solutions, name)]
 
 
 # --------------------------------------------------------------------------- the checker itself
 
 
 def _good_notebook(name="02_x.ipynb"):
-    md = lambda text, **kw: {"cell_type": "markdown", "source": text, "metadata": {}, **kw}
-    code = lambda text, tags=(): {"cell_type": "code", "source": text, "outputs": [],
-                                  "metadata": {"tags": list(tags)}, "execution_count": None}
-    exercise = lambda k: [
-        md(f"### Exercise {k}: t"), code(f"answer = ...\nnb02.check_thing(answer)"),
-        md("<details><summary>Solution</summary>\n\n```python\nanswer = 1\n```\n\n</details>")]
+    def md(text):
+        return {"cell_type": "markdown", "source": text, "metadata": {}}
+
+    def code(text, tags=()):
+        return {"cell_type": "code", "source": text, "outputs": [],
+                "metadata": {"tags": list(tags)}, "execution_count": None}
+
+    def exercise(k):
+        solution = ["optimal_discriminator_mine", "saturation"][k - 1]
+        return [md(f"### Exercise {k}: t"), code("answer = ...\nnb02.check_thing(answer)"),
+                code(f'show_solution("nb02", "{solution}")')]
+
     return {"cells": [
         md(f"# 02 · X\n\n{badges_markdown('notebooks/' + name)}"),
         md("## Learning objectives\n\n- a"), md("## Set-up"),
@@ -184,7 +222,15 @@ def test_anatomy_checker_accepts_a_good_notebook():
     (lambda nb: nb["cells"][4].__setitem__("source", "import numpy"), "print versions"),
     (lambda nb: nb["cells"].__delitem__(slice(14, 17)), "1 exercises"),
     (lambda nb: nb["cells"][12].__setitem__("source", "answer = ..."), "auto-check"),
-    (lambda nb: nb["cells"][13].__setitem__("source", "Solution: 1"), "hidden solution"),
+    (lambda nb: nb["cells"][13].__setitem__("source", "Solution: 1"), "one solution cell"),
+    (lambda nb: nb["cells"][13].__setitem__("source", 'show_solution("nb02", "nothing")'),
+     "no solution 'nothing'"),
+    (lambda nb: nb["cells"][13].__setitem__("source", 'show_solution("nb03", "conv_params")'),
+     "not nb02"),
+    (lambda nb: nb["cells"][12].__setitem__("source", "nb02.check_thing(answer)\nanswer = 1"),
+     "ending with its auto-check"),
+    (lambda nb: nb["cells"][3].__setitem__("source", 'get_ipython().run_line_magic("pip", "x")'),
+     "unguarded install"),
     (lambda nb: nb["cells"][7].__setitem__("source", "Lesson"), "no lesson"),
 ])
 def test_anatomy_checker_names_each_breakage(breakage, expected):
@@ -220,23 +266,171 @@ def test_next_links_point_at_existing_notebooks():
             assert (path.parent / target).is_file(), f"{path.name}: next link {target} is missing"
 
 
-def test_every_notebook_has_its_build_script():
-    assert [p.name[:2] for p in NOTEBOOKS] == [s.stem for s in BUILD_SCRIPTS]
+def test_every_exercise_3_stub_of_notebook_04_is_the_article_code():
+    """The stub hands the learner the article's code, the same text the check module diagnoses."""
+    from medgan_course.exercises.article_debug import ARTICLE_TRAIN_SOURCE
+
+    (path,) = [p for p in NOTEBOOKS if p.name.startswith("04_")]
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    stubs = [source(c) for c in cells if source(c).endswith("nb04.check_article_train(train)")]
+    assert stubs == [ARTICLE_TRAIN_SOURCE + "\n\nnb04.check_article_train(train)"]
 
 
-@pytest.mark.parametrize("script", BUILD_SCRIPTS, ids=[s.name for s in BUILD_SCRIPTS])
-def test_build_script_reproduces_the_committed_notebook(script, tmp_path):
-    """A notebook edited by hand (or a script edited without rebuilding) fails here.
+def test_shared_cells_are_the_same_in_every_notebook():
+    """What every notebook shares (set-up text and cell, the parameters text) has one wording,
+    and the Colab install names this repository's default branch."""
+    def shared(path):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return [source(cells[i]) for i in (2, 3, 5)]
 
-    The script runs on a copy of scripts/ and notebooks/, so it never writes into the checkout.
-    """
-    shutil.copytree(REPO_ROOT / "scripts", tmp_path / "scripts")
-    shutil.copytree(REPO_ROOT / "notebooks", tmp_path / "notebooks")
-    done = subprocess.run([sys.executable, str(tmp_path / "scripts" / "notebooks" / script.name)],
-                          capture_output=True, text=True, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-2000:]
-    (built,) = (tmp_path / "notebooks").glob(f"{script.stem}_*.ipynb")
-    committed = REPO_ROOT / "notebooks" / built.name
-    assert built.read_bytes() == committed.read_bytes(), (
-        f"{committed.name} differs from what {script.relative_to(REPO_ROOT)} builds: edit the "
-        f"script and run it, do not edit the notebook by hand")
+    first = shared(NOTEBOOKS[0])
+    assert f"git+{medgan_course.REPO_URL}@{medgan_course.DEFAULT_BRANCH}" in first[1]
+    for path in NOTEBOOKS[1:]:
+        assert shared(path) == first, f"{path.name}: set-up or parameters cells differ from 00's"
+
+
+# --------------------------------------------------------------------------- the pairs
+
+
+def test_every_notebook_has_its_text_source_and_vice_versa():
+    assert NOTEBOOKS and [p.stem for p in NOTEBOOKS] == [s.stem for s in SOURCES]
+    assert nbtools.notebook_paths() == NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_and_its_text_source_are_in_step(path):
+    """Same cells, types, sources and tags in notebooks/NN_x.ipynb and notebooks/src/NN_x.py."""
+    problems = nbtools.pair_problems(path)
+    assert not problems, f"{problems}: run `python scripts/nbtools.py sync {path.name}`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_is_committed_without_outputs(path):
+    """No outputs or execution counts, and the ids `sync` gives (cell-000, ...)."""
+    problems = nbtools.output_problems(nbformat.read(path, as_version=4))
+    assert not problems, f"{problems}: run `python scripts/nbtools.py sync {path.name}`"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=[p.name for p in SOURCES])
+def test_text_source_is_plain_python(path):
+    """The .py parses as it stands (magics are comments there; the Colab cell has none)."""
+    ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+# --------------------------------------------------------------------------- the pair checker itself
+
+
+@pytest.fixture
+def pair(tmp_path):
+    """A small notebook pair in step, in tmp_path/notebooks (written by nbtools.sync)."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (tmp_path / "jupytext.toml").write_text((REPO_ROOT / "jupytext.toml").read_text())
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "display_name": "Python 3", "language": "python", "name": "python3"}})
+    notebook.cells = [nbformat.v4.new_markdown_cell("# 99 · Test\n\nSome text."),
+                      nbformat.v4.new_code_cell("N = 3", metadata={"tags": ["parameters"]}),
+                      nbformat.v4.new_code_cell("%matplotlib inline\nprint(N)")]
+    path = folder / "99_test.ipynb"
+    nbformat.write(notebook, path)
+    nbtools.sync(path)
+    return path
+
+
+def test_sync_writes_the_text_twin_and_is_idempotent(pair):
+    text = nbtools.twin(pair)
+    assert text == pair.parent / "src" / "99_test.py" and text.is_file()
+    assert "# %% tags=[\"parameters\"]" in text.read_text() and "# %matplotlib inline" in text.read_text()
+    assert nbtools.problems(pair) == []
+    before = pair.read_bytes(), text.read_bytes()
+    nbtools.sync(pair)
+    assert (pair.read_bytes(), text.read_bytes()) == before
+
+
+def test_checker_reports_a_text_source_edited_without_sync(pair):
+    text = nbtools.twin(pair)
+    text.write_text(text.read_text().replace("Some text.", "Other text."))
+    assert nbtools.pair_problems(pair) == [
+        "cell 0: the source differs between 99_test.ipynb and 99_test.py"]
+    assert nbtools.main(["check", str(pair)]) == 1
+    nbtools.sync(text)  # the .py is the newer side: the notebook follows it
+    assert "Other text." in pair.read_text() and nbtools.problems(pair) == []
+
+
+def test_checker_reports_missing_cells_tags_and_twins(pair):
+    notebook = nbformat.read(pair, as_version=4)
+    notebook.cells[1].metadata = {}
+    nbformat.write(notebook, pair)
+    assert nbtools.pair_problems(pair) == ["cell 1: the tags differs between 99_test.ipynb and 99_test.py"]
+    notebook.cells.pop()
+    nbformat.write(notebook, pair)
+    assert nbtools.pair_problems(pair) == ["99_test.ipynb has 2 cells, 99_test.py 3"]
+    nbtools.twin(pair).unlink()
+    assert nbtools.pair_problems(pair) == ["99_test.py is missing"]
+
+
+def test_checker_reports_outputs_and_sync_strips_them(pair):
+    """A notebook saved after a run: outputs, execution counts, fresh ids, an edited cell."""
+    notebook = nbformat.read(pair, as_version=4)
+    notebook.cells[2].source = "print(N + 1)"
+    notebook.cells[2].execution_count = 4
+    notebook.cells[2].outputs = [nbformat.v4.new_output("stream", text="4\n")]
+    notebook.cells[2].id = "a1b2c3"
+    nbformat.write(notebook, pair)
+    assert nbtools.output_problems(notebook) == [
+        "cell 2 has outputs", "cell 2 has an execution count", "cell 2 has id 'a1b2c3', not 'cell-002'"]
+    assert nbtools.main(["check", str(pair)]) == 1
+    nbtools.sync(pair)  # the .ipynb is the newer side: the .py follows it
+    assert "print(N + 1)" in nbtools.twin(pair).read_text()
+    assert nbtools.problems(pair) == []
+    assert '"outputs": []' in pair.read_text() and "a1b2c3" not in pair.read_text()
+
+
+def test_sync_does_not_touch_a_pair_in_step(pair):
+    text = nbtools.twin(pair)
+    stamps = pair.stat().st_mtime_ns, text.stat().st_mtime_ns
+    nbtools.sync(pair)
+    assert pair.stat().st_mtime_ns == stamps[0]
+
+
+def test_solution_cells_name_real_solutions_and_every_solution_is_shown():
+    """Each solutions module's public functions and classes appear in its notebook's solution
+    cells, and nothing else does: no solution exists twice or goes unseen."""
+    shown = {}
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            found = solution_names(source(cell)) if cell["cell_type"] == "code" else None
+            if found:
+                shown.setdefault(found[0], []).extend(found[1])
+    folder = REPO_ROOT / "medgan_course" / "exercises" / "solutions"
+    for module_path in sorted(folder.glob("nb[0-9][0-9].py")):
+        tree = ast.parse(module_path.read_text(encoding="utf-8"))
+        defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+                   and not n.name.startswith("_")]
+        assert sorted(shown.pop(module_path.stem, [])) == sorted(defined), module_path.name
+    assert not shown, f"solution cells of notebooks without a solutions module: {sorted(shown)}"
+
+
+def test_show_solution_folds_the_package_source():
+    from medgan_course.exercises import show_solution
+    from medgan_course.exercises.solutions import nb05
+
+    shown = show_solution("nb05", "d_accuracy")
+    assert shown.source == inspect.getsource(nb05.d_accuracy)
+    html = shown._repr_html_()
+    assert html.startswith("<details><summary>Solution</summary>") and html.endswith("</details>")
+    assert "d_accuracy" in html and "d_accuracy" in repr(shown)
+    with pytest.raises(TypeError):
+        show_solution("nb05")
+
+
+def test_sync_ignores_a_notebooks_own_pairing(pair):
+    """JupyterLab's "Pair Notebook" writes formats into the notebook; sync keeps to jupytext.toml."""
+    notebook = nbformat.read(pair, as_version=4)
+    notebook.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    nbformat.write(notebook, pair)
+    nbtools.sync(pair)
+    assert nbtools.stray_sources(pair.parent) == []
+    assert "jupytext" not in nbformat.read(pair, as_version=4).metadata
+    (pair.parent / "99_test.py").write_text("# a second copy\n")
+    assert nbtools.stray_sources(pair.parent) == [pair.parent / "99_test.py"]

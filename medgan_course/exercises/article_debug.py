@@ -52,7 +52,7 @@ def train(generator, discriminator, generator_optimizer, discriminator_optimizer
             generator_loss = discriminator(generated_images, training=True)
         gradients_of_generator = gen_tape.gradient(generator_loss, generator.trainable_variables)
         generator_optimizer.apply_gradients(zip(gradients_of_generator, generator.trainable_variables))
-'''
+'''  # noqa: E501  the article's code verbatim, long lines included
 
 #: bug key -> what it is, in one line (the order of the report).
 BUGS = {

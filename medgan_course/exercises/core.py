@@ -92,10 +92,10 @@ def not_attempted(exercise: str = "") -> Feedback:
 def checker(exercise: str):
     """Decorator for a check function: names its feedback and turns errors into feedback.
 
-    The wrapped check may return a `Feedback` or a `(passed, message)` pair. An answer left as
-    `...` (Ellipsis), or learner code that raises `NotImplementedError` (the stub) the result is `not_attempted`; any other
-    exception becomes a "your code raised ..." message instead of an error, because a check
-    must never stop the notebook.
+    The wrapped check may return a `Feedback` or a `(passed, message)` pair. For an answer left
+    as `...` (Ellipsis), or learner code that raises `NotImplementedError` (the stub), the result
+    is `not_attempted`; any other exception becomes a "your code raised ..." message instead of
+    an error, because a check must never stop the notebook.
     """
 
     def decorate(check):
@@ -117,3 +117,58 @@ def checker(exercise: str):
         return wrapped
 
     return decorate
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The source of a reference solution, shown folded (HTML) or as plain text.
+
+    Attributes:
+        title: what the fold says ("Solution").
+        source: the solution's code.
+    """
+
+    title: str
+    source: str
+
+    def __repr__(self) -> str:
+        return f"{self.title}:\n\n{self.source}"
+
+    def _repr_html_(self) -> str:
+        return (f"<details><summary>{html.escape(self.title)}</summary>"
+                f"{_highlighted(self.source)}</details>")
+
+
+def _highlighted(source: str) -> str:
+    """`source` as HTML: coloured by Pygments when it is installed (IPython brings it), else plain."""
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonLexer
+    except ImportError:
+        return f"<pre><code>{html.escape(source)}</code></pre>"
+    return highlight(source, PythonLexer(), HtmlFormatter(noclasses=True))
+
+
+def solution_source(notebook: str, *names: str) -> str:
+    """The source of reference solutions `names` of `notebook` ("nb04"), blank-line separated.
+
+    Imports `medgan_course.exercises.solutions.<notebook>` only now: the solutions of some
+    notebooks need Keras or TensorFlow, which the check modules never import.
+    """
+    import importlib
+    import inspect
+
+    module = importlib.import_module(f"medgan_course.exercises.solutions.{notebook}")
+    return "\n\n\n".join(inspect.getsource(getattr(module, name)).rstrip() for name in names) + "\n"
+
+
+def show_solution(notebook: str, *names: str) -> Solution:
+    """The notebook's *Solution* cell: reference solutions `names` of `notebook`, folded.
+
+    Example: ``show_solution("nb04", "ema_update")`` as the last expression of a cell shows
+    a closed *Solution* fold with the source of `solutions.nb04.ema_update`.
+    """
+    if not names:
+        raise TypeError("show_solution() needs at least one solution name")
+    return Solution("Solution", solution_source(notebook, *names))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from medgan_course.data.shipped import window_hu
-from medgan_course.data.summary import balanced_accuracy, imbalance_ratio
+from medgan_course.data.summary import imbalance_ratio
+from medgan_course.evaluation.classification import balanced_accuracy
 from medgan_course.exercises.core import array_answer, checker
 
 #: HU values from air to dense bone, and the windows they are checked through.

@@ -102,7 +102,7 @@ def check_v_star_and_jsd(v_star, jsd):
 @checker("which loss saturates")
 def check_saturation(minimax_grad, non_saturating_grad, saturating_loss):
     """Derivatives w.r.t. the logit l = -6 of log(1 - sigmoid(l)) and -log sigmoid(l)."""
-    l = SATURATION_LOGIT
+    l = SATURATION_LOGIT  # noqa: E741  the lesson calls the logit l
     expected = {"minimax": -_sigmoid(l), "non_saturating": -_sigmoid(-l)}
     given = {"minimax": minimax_grad, "non_saturating": non_saturating_grad}
     for name, value in given.items():

@@ -30,10 +30,13 @@ def _gaussian_cases():
     rng = np.random.default_rng(6)
     a, b = rng.normal(size=(4, 4)), rng.normal(size=(4, 4))
     return [
-        ("1-D: N(0, 1) vs N(3, 4)", np.array([0.0]), np.array([[1.0]]), np.array([3.0]), np.array([[4.0]])),
+        ("1-D: N(0, 1) vs N(3, 4)",
+         np.array([0.0]), np.array([[1.0]]), np.array([3.0]), np.array([[4.0]])),
         ("two identical Gaussians", np.ones(3), np.eye(3), np.ones(3), np.eye(3)),
-        ("same means, different variances", np.zeros(2), np.diag([1.0, 9.0]), np.zeros(2), np.diag([4.0, 1.0])),
-        ("full 4x4 covariances", rng.normal(size=4), a @ a.T + np.eye(4), rng.normal(size=4), b @ b.T + np.eye(4)),
+        ("same means, different variances",
+         np.zeros(2), np.diag([1.0, 9.0]), np.zeros(2), np.diag([4.0, 1.0])),
+        ("full 4x4 covariances",
+         rng.normal(size=4), a @ a.T + np.eye(4), rng.normal(size=4), b @ b.T + np.eye(4)),
     ]
 
 
@@ -62,7 +65,8 @@ def check_frechet_gaussians(frechet_gaussians):
         got = float(np.real(got))
         expected = _reference_frechet(mu1, s1, mu2, s2)
         if not np.isclose(got, expected, rtol=1e-5, atol=1e-8):
-            return False, f"for {name} you return {got:.4g}, expected {expected:.4g}: {_frechet_hint(got, case)}"
+            return False, (f"for {name} you return {got:.4g}, expected {expected:.4g}: "
+                           f"{_frechet_hint(got, case)}")
     return True, ("all four cases match, e.g. N(0, 1) vs N(3, 4) gives 3^2 + (1 - 2)^2 = 10. "
                   "FID is exactly this, with the Gaussians fitted to image features.")
 
@@ -138,8 +142,9 @@ def check_slerp(my_slerp):
         expected = slerp(z0, z1, t)
         if not np.allclose(got, expected, atol=1e-4):
             if np.allclose(got, lerp(z0, z1, t), atol=1e-4):
-                return False, (f"at t={t} that is linear interpolation: its norm is {np.linalg.norm(got):.2f}, "
-                               f"the arc's is {np.linalg.norm(expected):.2f}. Use the angle between z0 and z1.")
+                return False, (f"at t={t} that is linear interpolation: its norm is "
+                               f"{np.linalg.norm(got):.2f}, the arc's is "
+                               f"{np.linalg.norm(expected):.2f}. Use the angle between z0 and z1.")
             return False, (f"at t={t} your vector differs from slerp's (largest difference "
                            f"{np.abs(got - expected).max():.3g}); t=0 must give z0 and t=1 give z1.")
     return True, ("matches at t = 0, 0.25, 0.5, 0.9, 1. Between two vectors of similar norm the arc keeps "

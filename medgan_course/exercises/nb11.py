@@ -128,7 +128,8 @@ def _majority_cases():
     rng = np.random.default_rng(3)
     # 1: like BreastMNIST (few positives); 2: positives are the training majority;
     # 3: the training majority is the TEST minority (a prevalence shift).
-    return [(rng.permutation(np.r_[np.zeros(30, int), np.ones(80, int)]), np.r_[np.zeros(9), np.ones(30)].astype(int)),
+    return [(rng.permutation(np.r_[np.zeros(30, int), np.ones(80, int)]),
+             np.r_[np.zeros(9), np.ones(30)].astype(int)),
             (np.r_[np.zeros(50), np.ones(20)].astype(int), np.r_[np.zeros(12), np.ones(8)].astype(int)),
             (np.r_[np.zeros(40), np.ones(60)].astype(int), np.r_[np.zeros(30), np.ones(10)].astype(int))]
 

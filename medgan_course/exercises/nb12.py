@@ -126,7 +126,8 @@ def check_float32_logits(build_discriminator):
     logits = model(np.zeros((2, 28, 28, 1), np.float32))
     dtype = keras.backend.standardize_dtype(logits.dtype)
     if tuple(logits.shape) != (2, 1):
-        return False, f"the discriminator must give one logit per image, shape (2, 1); got {tuple(logits.shape)}."
+        return False, ("the discriminator must give one logit per image, shape (2, 1); "
+                       f"got {tuple(logits.shape)}.")
     if dtype != "float32":
         return False, (f"the logits come out as {dtype}: build the LAST layer with "
                        "dtype='float32' so the loss (and its small differences) is computed in "
