@@ -3,6 +3,10 @@
 Figures are built with `matplotlib.figure.Figure`, not pyplot, so that writing a PNG from a
 script or a test never opens a window or touches global state. Notebooks display the returned
 figures directly.
+
+A leaf of the package: NumPy and matplotlib only, so any layer (training callbacks, the CLI,
+the widgets) may draw with it. The two range conversions it needs are therefore written here
+rather than imported from `data.types` (they agree with `to_model_range`/`to_display_range`).
 """
 
 from __future__ import annotations
@@ -12,15 +16,79 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from medgan_course.data.types import to_model_range
-
 
 def _as_model_range(images: np.ndarray) -> np.ndarray:
     """uint8 `(N, H, W)` or `(N, H, W, C)` -> float32 `(N, H, W, C)` in [-1, 1]."""
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[..., None]
-    return to_model_range(images) if images.dtype == np.uint8 else images.astype(np.float32)
+    if images.dtype == np.uint8:
+        return images.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
+    return images.astype(np.float32)
+
+
+def _display_range(images) -> np.ndarray:
+    """Float images in [-1, 1] -> float32 in [0, 1], clipped (as `data.types.to_display_range`).
+
+    Raises:
+        TypeError: integer images (uint8 needs `data.types.to_model_range` first).
+        ValueError: NaN or infinite values.
+    """
+    array = np.asarray(images)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(f"expected float images in [-1, 1], got dtype {array.dtype}; convert "
+                        "uint8 images with data.types.to_model_range first")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("images contain NaN or infinite values (has training diverged?)")
+    return np.clip((array.astype(np.float32) + 1.0) * 0.5, 0.0, 1.0)
+
+
+def image_grid(images, nrow, *, padding=1, pad_value=1.0):
+    """Tiles images into one picture, `nrow` images per row, for display or a PNG.
+
+    Args:
+        images: `(N, H, W, C)` float array in [-1, 1] (model range).
+        nrow: images per row (>= 1); the grid has ceil(N / nrow) rows, the last one padded.
+        padding: pixels of `pad_value` between and around the images.
+        pad_value: value of the padding in [0, 1] (1.0 = white).
+
+    Returns:
+        float32 `(rows * (H + padding) + padding, nrow * (W + padding) + padding, C)` in [0, 1].
+
+    Raises:
+        ValueError: not a 4-D non-empty batch, `nrow` < 1, negative padding, NaN/inf values.
+        TypeError: integer images (convert uint8 with `data.types.to_model_range`).
+    """
+    images = _display_range(images)
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"image_grid expects a non-empty (N, H, W, C) batch, got shape "
+                         f"{images.shape}")
+    if isinstance(nrow, bool) or not isinstance(nrow, (int, np.integer)) or nrow < 1:
+        raise ValueError(f"image_grid: nrow must be an int >= 1, got {nrow!r}")
+    if padding < 0:
+        raise ValueError(f"image_grid: padding must be >= 0, got {padding}")
+    n, height, width, channels = images.shape
+    rows = math.ceil(n / nrow)
+    grid = np.full((rows * (height + padding) + padding, nrow * (width + padding) + padding,
+                    channels), pad_value, np.float32)
+    for index, image in enumerate(images):
+        top = padding + (index // nrow) * (height + padding)
+        left = padding + (index % nrow) * (width + padding)
+        grid[top:top + height, left:left + width] = image
+    return grid
+
+
+def save_grid_png(grid, path) -> None:
+    """Writes an `image_grid` result `(H, W, C)` in [0, 1] as a PNG (grey for C = 1).
+
+    Uses `matplotlib.image.imsave`, which needs no display (no pyplot figure is created).
+    """
+    from matplotlib import image as mpl_image
+
+    if grid.shape[-1] == 1:
+        mpl_image.imsave(path, grid[..., 0], cmap="gray", vmin=0.0, vmax=1.0)
+    else:
+        mpl_image.imsave(path, np.clip(grid, 0.0, 1.0))
 
 
 def samples_figure(images, *, labels=None, class_names=None, ncol=8, title=None) -> Figure:

@@ -1,4 +1,4 @@
-"""Tests of medgan_course.data.summary: tables, imbalance, majority baseline, label budgets."""
+"""Tests of medgan_course.data.summary: tables, imbalance, label budgets."""
 
 import math
 
@@ -47,38 +47,6 @@ def test_imbalance_ratio():
             summary.imbalance_ratio(bad)
 
 
-def test_balanced_accuracy_and_recall():
-    y_true = np.array([0, 0, 1, 1, 1, 1])
-    y_pred = np.array([0, 1, 1, 1, 1, 0])
-    np.testing.assert_allclose(summary.per_class_recall(y_true, y_pred, 3), [0.5, 0.75, np.nan])
-    assert summary.balanced_accuracy(y_true, y_pred, 3) == pytest.approx(0.625)
-    with pytest.raises(ValueError, match="one entry per example"):
-        summary.per_class_recall(y_true, y_pred[:3], 2)
-
-
-def test_majority_baseline_matches_breastmnist_numbers():
-    train = np.array([0] * 147 + [1] * 399)
-    test = np.array([0] * 42 + [1] * 114)
-    result = summary.majority_baseline(train, test, 2)
-    assert result["majority_class"] == 1
-    assert result["accuracy"] == pytest.approx(114 / 156)  # 0.731, MedMNIST v2's majority ACC
-    assert result["balanced_accuracy"] == 0.5
-    np.testing.assert_array_equal(result["recall"], [0.0, 1.0])
-
-
-def test_majority_baseline_agrees_with_binary_metrics():
-    from medgan_course.evaluation import binary_metrics
-
-    rng = np.random.default_rng(0)
-    train, test = rng.integers(0, 2, 50), rng.integers(0, 2, 40)
-    result = summary.majority_baseline(train, test, 2)
-    scores = np.full(len(test), float(result["majority_class"] == 0))  # P(class 0): 1 or 0
-    metrics = binary_metrics(test, scores, 0.5, positive_class=0)
-    assert metrics["accuracy"] == pytest.approx(result["accuracy"])
-    assert metrics["balanced_accuracy"] == pytest.approx(result["balanced_accuracy"])
-    assert metrics["sensitivity"] == pytest.approx(result["recall"][0])
-
-
 def test_labelled_class_counts_draws_the_right_number_and_is_seeded():
     labels = np.array([0] * 147 + [1] * 399)
     counts = summary.labelled_class_counts(labels, 0.01, 2, seeds=range(200))
@@ -93,26 +61,12 @@ def test_labelled_class_counts_draws_the_right_number_and_is_seeded():
             summary.labelled_class_counts(labels, bad, 2)
 
 
-def test_macro_auc():
-    labels = np.array([0, 0, 1, 1])
-    perfect = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.1, 0.9]])
-    assert summary.macro_auc(labels, perfect) == 1.0
-    assert summary.macro_auc(labels, perfect[:, ::-1]) == 0.0
-    assert summary.macro_auc(labels, np.full((4, 2), 0.5)) == 0.5
-    three = np.array([0, 1, 2, 2])
-    probs = np.eye(3)[three] * 0.7 + 0.1
-    assert summary.macro_auc(three, probs) == 1.0
-    with pytest.raises(ValueError):
-        summary.macro_auc(labels, perfect[:3])
-    with pytest.raises(ValueError):
-        summary.macro_auc(np.zeros(4, int), perfect)
-
-
 def test_summary_imports_no_tensorflow():
     import subprocess
     import sys
 
-    code = ("import sys, medgan_course.data.summary, medgan_course.exercises.nb00, "
+    code = ("import sys, medgan_course.data.summary, medgan_course.evaluation.classification, "
+            "medgan_course.exercises.nb00, "
             "medgan_course.exercises.nb01; print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

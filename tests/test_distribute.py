@@ -107,8 +107,8 @@ MIRRORED_SCRIPT = textwrap.dedent("""
             gan = GAN(gen, disc, 4, n_critic=2, ema_decay=0.9, seed=5)
             # SGD with momentum, not Adam: Adam is blind to the gradient's scale, which the
             # per-replica loss scaling sets; momentum slots make the eager build matter.
-            gan.compile(keras.optimizers.SGD(0.1, momentum=0.5),
-                        keras.optimizers.SGD(0.1, momentum=0.5))
+            gan.compile(d_optimizer=keras.optimizers.SGD(0.1, momentum=0.5),
+                        g_optimizer=keras.optimizers.SGD(0.1, momentum=0.5))
         losses = StepLosses()
         gan.fit(data, batch_size=16, epochs=2, shuffle=False, verbose=0, callbacks=[losses])
         ema = [w.tolist() for w in gan.ema_generator.get_weights()]

@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
+from medgan_course.evaluation import classification
 from medgan_course.evaluation.classification import (
     binary_metrics,
     bootstrap_ci,
@@ -148,3 +149,49 @@ def test_paired_differences_hand_example():
     assert (result.low, result.high) == pytest.approx(t_interval([0.05, 0.02, -0.01])[1:])
     with pytest.raises(ValueError, match="paired"):
         paired_differences([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+# ------------------------------------------------ multi-class metrics (from data.summary)
+def test_balanced_accuracy_and_recall():
+    y_true = np.array([0, 0, 1, 1, 1, 1])
+    y_pred = np.array([0, 1, 1, 1, 1, 0])
+    np.testing.assert_allclose(classification.per_class_recall(y_true, y_pred, 3), [0.5, 0.75, np.nan])
+    assert classification.balanced_accuracy(y_true, y_pred, 3) == pytest.approx(0.625)
+    with pytest.raises(ValueError, match="one entry per example"):
+        classification.per_class_recall(y_true, y_pred[:3], 2)
+
+
+def test_majority_baseline_matches_breastmnist_numbers():
+    train = np.array([0] * 147 + [1] * 399)
+    test = np.array([0] * 42 + [1] * 114)
+    result = classification.majority_baseline(train, test, 2)
+    assert result["majority_class"] == 1
+    assert result["accuracy"] == pytest.approx(114 / 156)  # 0.731, MedMNIST v2's majority ACC
+    assert result["balanced_accuracy"] == 0.5
+    np.testing.assert_array_equal(result["recall"], [0.0, 1.0])
+
+
+def test_majority_baseline_agrees_with_binary_metrics():
+    rng = np.random.default_rng(0)
+    train, test = rng.integers(0, 2, 50), rng.integers(0, 2, 40)
+    result = classification.majority_baseline(train, test, 2)
+    scores = np.full(len(test), float(result["majority_class"] == 0))  # P(class 0): 1 or 0
+    metrics = classification.binary_metrics(test, scores, 0.5, positive_class=0)
+    assert metrics["accuracy"] == pytest.approx(result["accuracy"])
+    assert metrics["balanced_accuracy"] == pytest.approx(result["balanced_accuracy"])
+    assert metrics["sensitivity"] == pytest.approx(result["recall"][0])
+
+
+def test_macro_auc():
+    labels = np.array([0, 0, 1, 1])
+    perfect = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.1, 0.9]])
+    assert classification.macro_auc(labels, perfect) == 1.0
+    assert classification.macro_auc(labels, perfect[:, ::-1]) == 0.0
+    assert classification.macro_auc(labels, np.full((4, 2), 0.5)) == 0.5
+    three = np.array([0, 1, 2, 2])
+    probs = np.eye(3)[three] * 0.7 + 0.1
+    assert classification.macro_auc(three, probs) == 1.0
+    with pytest.raises(ValueError):
+        classification.macro_auc(labels, perfect[:3])
+    with pytest.raises(ValueError):
+        classification.macro_auc(np.zeros(4, int), perfect)

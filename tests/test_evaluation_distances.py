@@ -7,6 +7,7 @@ DomainExtractor) is tested in test_evaluation_features.py.
 import numpy as np
 import pytest
 
+from medgan_course.evaluation import distances as distances_module
 from medgan_course.evaluation.distances import (
     distance_report,
     fid,
@@ -17,7 +18,6 @@ from medgan_course.evaluation.distances import (
     precision_recall,
     real_vs_real_floor,
 )
-from medgan_course.evaluation import distances as distances_module
 from medgan_course.evaluation.features import PixelExtractor
 
 

@@ -12,8 +12,8 @@ tf = pytest.importorskip("tensorflow")
 
 from medgan_course.training import gan as gan_module  # noqa: E402
 from medgan_course.training import losses  # noqa: E402
-from medgan_course.training.distribute import precision  # noqa: E402
 from medgan_course.training.callbacks import LossHistory  # noqa: E402
+from medgan_course.training.distribute import precision  # noqa: E402
 from medgan_course.training.gan import GAN  # noqa: E402
 
 LATENT = 4
@@ -36,13 +36,15 @@ def tiny_discriminator(side=2, hidden=16, name="discriminator"):
 
 
 def adam_pair(lr=1e-3, **kwargs):
-    return keras.optimizers.Adam(lr, **kwargs), keras.optimizers.Adam(lr, **kwargs)
+    """compile's two optimizers, by keyword: `gan.compile(**adam_pair())`."""
+    return {"d_optimizer": keras.optimizers.Adam(lr, **kwargs),
+            "g_optimizer": keras.optimizers.Adam(lr, **kwargs)}
 
 
 def make_gan(loss="non_saturating", lr=1e-3, run_eagerly=False, **kwargs):
     """A compiled tiny GAN; run_eagerly=True skips tracing (faster for a few steps)."""
     gan = GAN(tiny_generator(), tiny_discriminator(), LATENT, **kwargs)
-    gan.compile(*adam_pair(lr), loss=loss, run_eagerly=run_eagerly)
+    gan.compile(**adam_pair(lr), loss=loss, run_eagerly=run_eagerly)
     return gan
 
 
@@ -89,15 +91,17 @@ def test_generator_step_leaves_discriminator_alone_and_vice_versa(tf_seed):
 
 def test_n_critic_counts_discriminator_steps(tf_seed):
     gan = make_gan(n_critic=3, run_eagerly=True)
-    gan.fit(toy_images(32), batch_size=8, epochs=1, verbose=0)
+    # Each step takes one real batch of 8 per critic step (tests/test_gan_alternation.py).
+    assert gan.real_batch_size(8) == 24
+    gan.fit(toy_images(96), batch_size=gan.real_batch_size(8), epochs=1, verbose=0)
     assert int(gan.g_optimizer.iterations) == 4
     assert int(gan.d_optimizer.iterations) == 12
 
 
 def test_compile_builds_both_optimizers_before_fit():
     gan = GAN(tiny_generator(), tiny_discriminator(), LATENT)
-    d_opt, g_opt = adam_pair()
-    gan.compile(d_opt, g_opt)
+    d_opt, g_opt = adam_pair().values()
+    gan.compile(d_optimizer=d_opt, g_optimizer=g_opt)
     assert gan.built and d_opt.built and g_opt.built
     # Adam: iterations, learning rate, then one m and one v per trainable variable.
     assert len(d_opt.variables) == 2 + 2 * len(gan.discriminator.trainable_variables)
@@ -109,12 +113,12 @@ def test_compile_builds_both_optimizers_before_fit():
 def test_compile_and_constructor_reject_bad_input():
     gan = GAN(tiny_generator(), tiny_discriminator(), LATENT)
     with pytest.raises(ValueError, match="Unknown GAN loss"):
-        gan.compile(*adam_pair(), loss="wassertein")
+        gan.compile(**adam_pair(), loss="wassertein")
     opt = keras.optimizers.Adam()
     with pytest.raises(TypeError, match="separate"):
-        gan.compile(opt, opt)
+        gan.compile(d_optimizer=opt, g_optimizer=opt)
     with pytest.raises(TypeError, match="Optimizer"):
-        gan.compile("adam", keras.optimizers.Adam())
+        gan.compile(d_optimizer="adam", g_optimizer=keras.optimizers.Adam())
     with pytest.raises(RuntimeError, match="compile"):
         gan.generator_step(4)
     with pytest.raises(ValueError, match="n_critic"):
@@ -196,7 +200,7 @@ def test_conditional_gan_trains_and_generates_requested_classes(tf_seed):
     gen = build_generator(8, 28, 1, num_classes=2, base_filters=4)
     disc = build_discriminator(28, 1, num_classes=2, base_filters=4)
     gan = GAN(gen, disc, 8, num_classes=2, ema_decay=0.9)
-    gan.compile(*adam_pair(2e-4), loss="hinge", run_eagerly=True)
+    gan.compile(**adam_pair(2e-4), loss="hinge", run_eagerly=True)
     images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
     labels = np.array([0, 1] * 4, np.uint8).reshape(-1, 1)  # MedMNIST's (N, 1) uint8
     history = gan.fit(images, labels, batch_size=8, verbose=0)
@@ -233,7 +237,7 @@ def label_echo_models():
 
 def test_conditional_steps_pass_the_real_batch_labels_to_both_networks(tf_seed):
     gan = GAN(*label_echo_models(), LATENT, num_classes=2)
-    gan.compile(*adam_pair(), run_eagerly=True)
+    gan.compile(**adam_pair(), run_eagerly=True)
     labels = np.array([[0], [1], [1], [1]], np.uint8)  # MedMNIST's (N, 1) uint8 layout
     history = LossHistory()
     gan.fit(np.zeros((4, 2, 2, 1), "float32"), labels, batch_size=4, verbose=0,
@@ -274,7 +278,7 @@ def learn_gaussian(seed, steps=1500, flip_generator_sign=False, monkeypatch=None
     keras.utils.set_random_seed(seed)
     data = np.random.default_rng(seed).normal(3.0, 0.5, (128 * steps, 1, 1, 1)).astype("float32")
     gan = GAN(tiny_generator(side=1), tiny_discriminator(side=1, hidden=64), LATENT)
-    gan.compile(*adam_pair(1e-3, beta_1=0.5), steps_per_execution=50)
+    gan.compile(**adam_pair(1e-3, beta_1=0.5), steps_per_execution=50)
     gan.fit(data, batch_size=128, epochs=1, verbose=0)
     return gan.generate(4000, seed=1).ravel()
 
@@ -296,7 +300,7 @@ def test_with_the_generator_sign_flipped_it_does_not_learn(monkeypatch):
 def test_mixed_float16_wraps_each_optimizer_in_loss_scaling():
     with precision("mixed_float16"):
         gan = GAN(tiny_generator(), tiny_discriminator(), LATENT)
-        gan.compile(*adam_pair())
+        gan.compile(**adam_pair())
     assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
     assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
     assert gan.d_optimizer is not gan.g_optimizer
@@ -309,7 +313,7 @@ def test_mixed_float16_wraps_each_optimizer_in_loss_scaling():
 def test_mixed_bfloat16_trains_with_finite_losses_and_float32_logits(tf_seed):
     with precision("mixed_bfloat16"):
         gan = GAN(tiny_generator(), tiny_discriminator(), LATENT)
-        gan.compile(*adam_pair())
+        gan.compile(**adam_pair())
     assert gan.generator.layers[0].compute_dtype == "bfloat16"
     assert not isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
     history = gan.fit(toy_images(16), batch_size=8, verbose=0)

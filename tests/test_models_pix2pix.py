@@ -87,7 +87,8 @@ def _model(adversarial):
     gen = pix2pix.build_unet(28, 1, base_filters=8)
     disc = pix2pix.build_patch_discriminator(28, 1, base_filters=8) if adversarial else None
     model = Pix2Pix(gen, disc)
-    model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3) if adversarial else None)
+    model.compile(g_optimizer=keras.optimizers.Adam(1e-3),
+                  d_optimizer=keras.optimizers.Adam(1e-3) if adversarial else None)
     return model
 
 
@@ -129,13 +130,14 @@ def test_same_seed_same_start_for_both_arms():
 def test_compile_refuses_a_missing_or_superfluous_d_optimizer():
     gen = pix2pix.build_unet(28, 1, base_filters=8)
     with pytest.raises(ValueError, match="d_optimizer"):
-        Pix2Pix(gen).compile(keras.optimizers.Adam(), keras.optimizers.Adam())
+        Pix2Pix(gen).compile(g_optimizer=keras.optimizers.Adam(),
+                             d_optimizer=keras.optimizers.Adam())
     disc = pix2pix.build_patch_discriminator(28, 1, base_filters=8)
     with pytest.raises(ValueError, match="d_optimizer"):
-        Pix2Pix(gen, disc).compile(keras.optimizers.Adam())
+        Pix2Pix(gen, disc).compile(g_optimizer=keras.optimizers.Adam())
     opt = keras.optimizers.Adam()
-    with pytest.raises(TypeError, match="two instances"):
-        Pix2Pix(gen, disc).compile(opt, opt)
+    with pytest.raises(TypeError, match="two separate instances"):
+        Pix2Pix(gen, disc).compile(g_optimizer=opt, d_optimizer=opt)
     with pytest.raises(ValueError, match="l1_weight"):
         Pix2Pix(gen, l1_weight=0)
 

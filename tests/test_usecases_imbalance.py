@@ -128,7 +128,8 @@ def test_level_summary_and_conclusions_follow_the_numbers():
     records = (_records("natural", "real", base)
                + _records("natural", "gan+100", [b + 0.03 + 0.001 * i for i, b in enumerate(base)])
                + _records("natural", "oversample", [b - 0.05 for b in base])
-               + _records("natural", "class_weights", [b + d for b, d in zip(base, [.02, -.02, .01, -.01, 0])])
+               + _records("natural", "class_weights",
+                          [b + d for b, d in zip(base, [.02, -.02, .01, -.01, 0])])
                + _records("harsh", "real", [0.1] * 5))
     rows = imbalance.summarise_level(records, "natural")
     assert [r["arm"] for r in rows] == ["real", "class_weights", "oversample", "gan+100"]

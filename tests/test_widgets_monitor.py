@@ -28,7 +28,8 @@ def tiny_gan():
                                       keras.layers.Dense(8), keras.layers.LeakyReLU(0.2),
                                       keras.layers.Dense(1)])
     gan = GAN(generator, discriminator, LATENT, seed=0)
-    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2), run_eagerly=True)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2),
+                run_eagerly=True)
     return gan
 
 
@@ -138,6 +139,16 @@ def test_steps_continue_across_fit_calls():
                 callbacks=[monitor])
     assert monitor.steps == list(range(1, 13))
     assert monitor.updates == [0, 4, 6, 10, 12]  # the end of each fit refreshes too
+
+
+def test_the_monitor_counts_steps_with_the_callbacks_step_counter():
+    pytest.importorskip("keras")
+    from medgan_course.training import callbacks
+
+    monitor_class = monitor_module.TrainingMonitor
+    assert issubclass(monitor_class, callbacks._StepCounter)
+    # One counting rule: the monitor defines no epoch hook of its own.
+    assert "on_epoch_begin" not in vars(monitor_module._MonitorLogic)
 
 
 def test_static_fallback_prints_lines_and_shows_a_final_figure(capsys):

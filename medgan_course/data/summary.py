@@ -2,9 +2,9 @@
 
 These are the measurements notebooks/01_medical_images_for_ml.ipynb makes on BreastMNIST (and
 on any other single-label 2D MedMNIST flag): how many images of each class each split has, how
-lopsided the classes are, what a classifier that always answers the majority class scores, and
-how few examples of the rare class survive when only a small fraction of images is labelled.
-NumPy only; no TensorFlow.
+lopsided the classes are, and how few examples of the rare class survive when only a small
+fraction of images is labelled. Scores of predictions (balanced accuracy, the majority-class
+baseline, macro AUC) are evaluation, in `evaluation.classification`. NumPy only; no TensorFlow.
 Taught in notebooks/01_medical_images_for_ml.ipynb.
 """
 
@@ -16,7 +16,6 @@ import numpy as np
 
 from medgan_course.data import info
 from medgan_course.data.subsets import class_counts
-from medgan_course.evaluation.classification import roc_auc
 
 #: Imaging modality of each 2D MedMNIST flag (from the source datasets in `info.SOURCES`).
 MODALITIES = {
@@ -121,66 +120,6 @@ def imbalance_ratio(counts):
     return float("inf") if counts.min() == 0 else float(counts.max() / counts.min())
 
 
-def per_class_recall(y_true, y_pred, num_classes):
-    """Fraction of each class's examples predicted as that class.
-
-    Args:
-        y_true: (N,) int class indices.
-        y_pred: (N,) int predicted class indices.
-        num_classes: number of classes K.
-
-    Returns:
-        (K,) float64 array; NaN for a class without examples in `y_true`.
-    """
-    y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred must have one entry per example; got "
-                         f"{y_true.shape} and {y_pred.shape}.")
-    recall = np.full(num_classes, np.nan)
-    for cls in range(num_classes):
-        members = y_true == cls
-        if members.any():
-            recall[cls] = float(np.mean(y_pred[members] == cls))
-    return recall
-
-
-def balanced_accuracy(y_true, y_pred, num_classes):
-    """Mean of the per-class recalls over the classes present in `y_true`.
-
-    Unlike accuracy it gives every class the same weight, so a classifier that ignores a rare
-    class cannot score well: answering one class always gives exactly 1 / (classes present).
-
-    Returns:
-        float in [0, 1].
-    """
-    return float(np.nanmean(per_class_recall(y_true, y_pred, num_classes)))
-
-
-def majority_baseline(train_labels, test_labels, num_classes):
-    """Scores of the classifier that always answers the training split's most frequent class.
-
-    It needs no image at all, which makes it the floor every real classifier must beat.
-
-    Args:
-        train_labels: (N,) int labels the majority class is taken from.
-        test_labels: (M,) int labels it is scored on.
-        num_classes: number of classes K.
-
-    Returns:
-        dict with "majority_class" (int), "accuracy" (float), "balanced_accuracy" (float) and
-        "recall" ((K,) float64 per-class recall: 1 for the majority class, 0 for the others).
-    """
-    majority = int(np.argmax(class_counts(train_labels, num_classes)))
-    test_labels = np.asarray(test_labels).reshape(-1)
-    predictions = np.full_like(test_labels, majority)
-    return {
-        "majority_class": majority,
-        "accuracy": float(np.mean(predictions == test_labels)),
-        "balanced_accuracy": balanced_accuracy(test_labels, predictions, num_classes),
-        "recall": per_class_recall(test_labels, predictions, num_classes),
-    }
-
-
 def labelled_class_counts(labels, fraction, num_classes, seeds=range(100)):
     """Class counts of a random labelled subset, over many draws (label scarcity).
 
@@ -206,28 +145,3 @@ def labelled_class_counts(labels, fraction, num_classes, seeds=range(100)):
         chosen = np.random.default_rng(seed).choice(len(labels), n_labelled, replace=False)
         rows.append(class_counts(labels[chosen], num_classes))
     return np.stack(rows)
-
-
-def macro_auc(labels, probabilities):
-    """ROC AUC of class probabilities: one-vs-rest, averaged over classes present in `labels`.
-
-    For two classes this is the ordinary AUC (the same whichever class is called positive).
-
-    Args:
-        labels: (N,) int class indices.
-        probabilities: (N, K) float class probabilities (e.g. a softmax), rows summing to 1.
-
-    Returns:
-        float in [0, 1]; 0.5 for uninformative scores.
-    """
-    labels = np.asarray(labels).reshape(-1)
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    if probabilities.ndim != 2 or len(probabilities) != len(labels):
-        raise ValueError(f"probabilities must be (N, K) with N = {len(labels)}; got "
-                         f"{probabilities.shape}.")
-    present = [c for c in range(probabilities.shape[1]) if 0 < np.sum(labels == c) < len(labels)]
-    if not present:
-        raise ValueError("macro_auc needs at least two classes in labels.")
-    aucs = [roc_auc((labels != c).astype(np.int64), probabilities[:, c], positive_class=0)
-            for c in present]
-    return float(np.mean(aucs))

@@ -5,14 +5,19 @@ Importing this package imports no TensorFlow; the extractors import it when buil
 * `features`: feature extractors (ImageNet InceptionV3 online, a domain CNN offline).
 * `distances`: FID, KID, precision/recall, nearest neighbours and memorization, the real floor.
 * `image_quality`: PSNR and SSIM for paired images.
-* `classification`: AUC, sensitivity/specificity, bootstrap and t-intervals.
+* `classification`: AUC, sensitivity/specificity, bootstrap and t-intervals; per-class
+  recall, balanced accuracy, the majority baseline and macro AUC.
 """
 
 from medgan_course.evaluation.classification import (
     PairedComparison,
+    balanced_accuracy,
     binary_metrics,
     bootstrap_ci,
+    macro_auc,
+    majority_baseline,
     paired_differences,
+    per_class_recall,
     roc_auc,
     t_interval,
     youden_threshold,
@@ -54,6 +59,7 @@ __all__ = [
     # image quality
     "psnr", "ssim",
     # classification
-    "PairedComparison", "binary_metrics", "bootstrap_ci", "paired_differences", "roc_auc",
-    "t_interval", "youden_threshold",
+    "PairedComparison", "balanced_accuracy", "binary_metrics", "bootstrap_ci", "macro_auc",
+    "majority_baseline", "paired_differences", "per_class_recall", "roc_auc", "t_interval",
+    "youden_threshold",
 ]

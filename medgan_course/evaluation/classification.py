@@ -1,5 +1,8 @@
 """Classifier metrics with honest uncertainty: AUC, sensitivity/specificity, bootstrap and t-intervals.
 
+Also the multi-class measures of notebook 01 (`per_class_recall`, `balanced_accuracy`,
+`majority_baseline`, `macro_auc`), which score predictions, not the data.
+
 Used to judge whether GAN-made images help a downstream classifier (taught in
 notebooks/07_class_imbalance.ipynb and notebooks/08_label_scarcity.ipynb). NumPy only (the
 t-quantile comes from SciPy, which scikit-image already requires).
@@ -17,9 +20,12 @@ Conventions for the whole module:
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
+
+from medgan_course.data.subsets import class_counts
 
 __all__ = [
     "roc_auc",
@@ -29,6 +35,10 @@ __all__ = [
     "t_interval",
     "paired_differences",
     "PairedComparison",
+    "per_class_recall",
+    "balanced_accuracy",
+    "majority_baseline",
+    "macro_auc",
 ]
 
 
@@ -278,3 +288,89 @@ def paired_differences(a, b, alpha: float = 0.05) -> PairedComparison:
     differences = a - b
     mean, low, high = t_interval(differences, alpha)
     return PairedComparison(differences, mean, low, high, int(np.sum(differences > 0)))
+
+
+# ------------------------------------------------------------------ multi-class predictions
+def per_class_recall(y_true, y_pred, num_classes):
+    """Fraction of each class's examples predicted as that class.
+
+    Args:
+        y_true: (N,) int class indices.
+        y_pred: (N,) int predicted class indices.
+        num_classes: number of classes K.
+
+    Returns:
+        (K,) float64 array; NaN for a class without examples in `y_true`.
+    """
+    y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred must have one entry per example; got "
+                         f"{y_true.shape} and {y_pred.shape}.")
+    recall = np.full(num_classes, np.nan)
+    for cls in range(num_classes):
+        members = y_true == cls
+        if members.any():
+            recall[cls] = float(np.mean(y_pred[members] == cls))
+    return recall
+
+
+def balanced_accuracy(y_true, y_pred, num_classes):
+    """Mean of the per-class recalls over the classes present in `y_true`.
+
+    Unlike accuracy it gives every class the same weight, so a classifier that ignores a rare
+    class cannot score well: answering one class always gives exactly 1 / (classes present).
+
+    Returns:
+        float in [0, 1].
+    """
+    return float(np.nanmean(per_class_recall(y_true, y_pred, num_classes)))
+
+
+def majority_baseline(train_labels, test_labels, num_classes):
+    """Scores of the classifier that always answers the training split's most frequent class.
+
+    It needs no image at all, which makes it the floor every real classifier must beat.
+
+    Args:
+        train_labels: (N,) int labels the majority class is taken from.
+        test_labels: (M,) int labels it is scored on.
+        num_classes: number of classes K.
+
+    Returns:
+        dict with "majority_class" (int), "accuracy" (float), "balanced_accuracy" (float) and
+        "recall" ((K,) float64 per-class recall: 1 for the majority class, 0 for the others).
+    """
+    majority = int(np.argmax(class_counts(train_labels, num_classes)))
+    test_labels = np.asarray(test_labels).reshape(-1)
+    predictions = np.full_like(test_labels, majority)
+    return {
+        "majority_class": majority,
+        "accuracy": float(np.mean(predictions == test_labels)),
+        "balanced_accuracy": balanced_accuracy(test_labels, predictions, num_classes),
+        "recall": per_class_recall(test_labels, predictions, num_classes),
+    }
+
+
+def macro_auc(labels, probabilities):
+    """ROC AUC of class probabilities: one-vs-rest, averaged over classes present in `labels`.
+
+    For two classes this is the ordinary AUC (the same whichever class is called positive).
+
+    Args:
+        labels: (N,) int class indices.
+        probabilities: (N, K) float class probabilities (e.g. a softmax), rows summing to 1.
+
+    Returns:
+        float in [0, 1]; 0.5 for uninformative scores.
+    """
+    labels = np.asarray(labels).reshape(-1)
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if probabilities.ndim != 2 or len(probabilities) != len(labels):
+        raise ValueError(f"probabilities must be (N, K) with N = {len(labels)}; got "
+                         f"{probabilities.shape}.")
+    present = [c for c in range(probabilities.shape[1]) if 0 < np.sum(labels == c) < len(labels)]
+    if not present:
+        raise ValueError("macro_auc needs at least two classes in labels.")
+    aucs = [roc_auc((labels != c).astype(np.int64), probabilities[:, c], positive_class=0)
+            for c in present]
+    return float(np.mean(aucs))

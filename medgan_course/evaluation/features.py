@@ -289,7 +289,7 @@ class DomainExtractor:
     @classmethod
     def train(cls, train_images, train_labels, *, num_classes: int, epochs: int = 10, seed: int = 0,
               batch_size: int = 64, learning_rate: float = 1e-3, width: int = 32, dropout: float = 0.3,
-              feature_dim: int = 128, verbose: int = 0) -> "DomainExtractor":
+              feature_dim: int = 128, verbose: int = 0) -> DomainExtractor:
         """Trains the classifier on the TRAINING split and wraps it as an extractor.
 
         Seeds Python, NumPy and TensorFlow globally (`keras.utils.set_random_seed(seed)`) so
@@ -360,7 +360,7 @@ class DomainExtractor:
         return folder
 
     @classmethod
-    def load(cls, directory, *, batch_size: int = 256) -> "DomainExtractor":
+    def load(cls, directory, *, batch_size: int = 256) -> DomainExtractor:
         """Loads an extractor written by `save`, verifying the weights' SHA-256 first.
 
         Args:

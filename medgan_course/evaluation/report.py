@@ -22,7 +22,6 @@ from medgan_course.evaluation.distances import (
 )
 from medgan_course.evaluation.features import DomainExtractor, data_fingerprint, extract_features
 
-
 #: Version of the extractor's training procedure, part of the cache key. Bump it whenever
 #: `DomainExtractor.train` changes what it produces: a cache keyed on data, seed and epochs alone
 #: once served an extractor trained before BatchNorm recalibration existed, whose inference-mode

@@ -130,7 +130,7 @@ def find_last_conv_layer(model):
         if _is_conv2d(layer):
             return layer
     raise ValueError(f"model {model.name!r} has no Conv2D layer, so Grad-CAM has no feature maps "
-                     f"to weight (layers: {[l.name for l in model.layers]}); use gradient_saliency")
+                     f"to weight (layers: {[layer.name for layer in model.layers]}); use gradient_saliency")
 
 
 def _upsample(cams, size) -> np.ndarray:

@@ -104,7 +104,8 @@ class ToyGAN:
         discriminator = _mlp(self.dataset.dim, 1, hidden, depth, "discriminator")
         # The GAN's base seed is fixed; `reset` moves each seed to its own part of the stream.
         self.gan = GAN(generator, discriminator, latent_dim, seed=0)
-        self.gan.compile(_optimizer(optimizer, d_lr), _optimizer(optimizer, g_lr), loss=loss)
+        self.gan.compile(d_optimizer=_optimizer(optimizer, d_lr), g_optimizer=_optimizer(optimizer, g_lr),
+                         loss=loss)
         self._d_step = tf.function(self.gan.discriminator_step)
         self._g_step = tf.function(self.gan.generator_step)
         shape = (None, self.d_steps, self.batch_size, self.dataset.dim)

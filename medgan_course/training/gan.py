@@ -2,19 +2,19 @@
 
 The shape is keras-io's (DCGAN, WGAN-GP and conditional GAN examples): the GAN owns both
 networks and two optimizers, overrides `train_step`, and reports its losses through `Mean`
-trackers. What this version adds, and why:
+trackers. The code it shares with `Pix2Pix` and `SemiSupervisedGAN` (keyword-only
+`compile(d_optimizer=, g_optimizer=)` that builds both optimizers eagerly, loss scaling, the
+trackers, per-step logs, the saved latent stream) is `training.adversarial.AdversarialModel`;
+see its docstring for why. What this model adds:
 
-* `compile` builds the model and both optimizers at once. Keras otherwise creates optimizer
-  variables lazily on the first step, which (seen with TF 2.21 / Keras 3.15) fails under
-  `MirroredStrategy` ("cond/Placeholder"), silently drops Adam's moments when weights are
-  loaded into a fresh GAN, and lets `BackupAndRestore` resume with reset optimizers.
 * Two tapes, each over one network's variables. The tape's variable list alone decides what
   moves; the article's `discriminator.trainable = False` toggle changes nothing for a tape.
-* `n_critic` discriminator steps per generator step, gradient penalty, DiffAugment on real and
-  fake images alike, class-conditional models, an exponential moving average (EMA) of the
-  generator's weights, mixed precision with loss scaling, and multi-replica strategies.
-* Latent vectors come from a counter-based (stateless) random stream whose counter is saved
-  with the weights, so a resumed run draws exactly the z an uninterrupted run would have drawn.
+* One generator forward pass per step (PyTorch's DCGAN example): the fakes of the last of
+  `n_critic` critic steps, once the discriminator has been updated on them, give the
+  generator's loss. Each critic step gets its own real batch (WGAN-GP's Algorithm 1).
+* Gradient penalty, DiffAugment on real and fake images alike, class-conditional models, an
+  exponential moving average (EMA) of the generator's weights, mixed precision with loss
+  scaling, and multi-replica strategies.
 
 Taught in notebooks/04_training_loop.ipynb (and used by 05, 07 and 08).
 """
@@ -31,6 +31,11 @@ tf = require_tensorflow()
 
 import keras  # noqa: E402  (after the version check on purpose)
 
+from medgan_course.training.adversarial import (  # noqa: E402
+    AdversarialModel,
+    critic_batches,
+    replica_id,
+)
 from medgan_course.training.ema import ema_copy, update_ema, warmup_decay  # noqa: E402
 from medgan_course.training.losses import (  # noqa: E402
     discriminator_loss,
@@ -69,16 +74,6 @@ def _resolve_augment(augment):
                     f"'color,translation,cutout', or a callable; got {type(augment).__name__}")
 
 
-def _replicas():
-    """Replicas sharing each global batch (1 outside a multi-replica strategy)."""
-    return tf.distribute.get_replica_context().num_replicas_in_sync
-
-
-def _replica_id():
-    """This replica's index (an int32 tensor or 0)."""
-    return tf.distribute.get_replica_context().replica_id_in_sync_group
-
-
 def _has_batch_norm(model):
     """True if `model` (or a model nested in it) has a BatchNormalization layer."""
     return any(isinstance(layer, keras.layers.BatchNormalization)
@@ -87,7 +82,7 @@ def _has_batch_norm(model):
 
 
 @keras.saving.register_keras_serializable(package="medgan_course")
-class GAN(keras.Model):
+class GAN(AdversarialModel):
     """Generator + discriminator trained together by `fit` (see the module docstring).
 
     Calling the GAN generates: `gan(z)` or `gan([z, labels])` -> images, like the generator.
@@ -139,17 +134,13 @@ class GAN(keras.Model):
         self.gp_weight, self.ema_decay, self.label_smoothing = gp_weight, ema_decay, label_smoothing
         self.augment = augment
         self._augment_fn = _resolve_augment(augment)
-        self.seed = random.randrange(2**31) if seed is None else int(seed)
         self.loss_name = None
         self._build_submodels()
         self.ema_generator = self._make_ema_generator() if ema_decay is not None else None
-        names = ["d_loss", "g_loss", "real_logit", "fake_logit"] + (["gp"] if gp_weight > 0 else [])
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in names}
-        # The latent stream's position, saved with the weights (see `_sample_z`). Every replica
-        # performs the same increment, so keeping the first replica's value is exact.
-        self.rng_counter = self.add_weight(shape=(), dtype="int64", initializer="zeros",
-                                           trainable=False, name="rng_counter",
-                                           aggregation="only_first_replica")
+        self._make_trackers(["d_loss", "g_loss", "real_logit", "fake_logit"]
+                            + (["gp"] if gp_weight > 0 else []))
+        # The latent stream's position, saved with the weights (see `_sample_z`).
+        self._add_latent_stream(random.randrange(2**31) if seed is None else seed)
         self.built = True
 
     # ----------------------------------------------------------------------------- building
@@ -186,9 +177,8 @@ class GAN(keras.Model):
         return self.generator(inputs, training=training)
 
     # ---------------------------------------------------------------------------- compiling
-    def compile(self, d_optimizer, g_optimizer, loss="non_saturating", *, jit_compile=False,
-                steps_per_execution=1, **kwargs):
-        """Sets the loss and the two optimizers, and builds every variable now.
+    def compile(self, *, d_optimizer, g_optimizer, loss="non_saturating", **kwargs):
+        """Sets the loss and the two optimizers (by keyword), and builds every variable now.
 
         Under a `mixed_float16` policy (global, or the networks' own) each optimizer is wrapped
         in `LossScaleOptimizer`; `mixed_bfloat16` needs no loss scaling.
@@ -196,49 +186,16 @@ class GAN(keras.Model):
         Args:
             d_optimizer, g_optimizer: two `keras.optimizers.Optimizer` instances.
             loss: one of `losses.LOSS_NAMES`.
-            jit_compile: XLA; off by default because it made the DCGAN step slower on the
-                course's CPU (about 450 against 780 images/s).
-            steps_per_execution: training steps per `tf.function` call (callbacks see one
-                batch end per execution).
-            **kwargs: other `keras.Model.compile` arguments (e.g. `run_eagerly`).
+            **kwargs: `AdversarialModel.compile` arguments (`jit_compile`, off by default;
+                `steps_per_execution`; `run_eagerly`, ...).
 
         Raises:
             ValueError: unknown loss, or `optimizer`/`metrics`/`loss_weights` in `kwargs`.
             TypeError: an optimizer is not a Keras optimizer, or both are the same object.
         """
         validate_loss_name(loss)
-        for name in ("optimizer", "metrics", "loss_weights"):
-            if name in kwargs:
-                raise ValueError(f"GAN.compile: pass d_optimizer/g_optimizer and loss, not {name}")
-        for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
-            if not isinstance(optimizer, keras.optimizers.Optimizer):
-                raise TypeError(f"GAN.compile: {name} must be a keras.optimizers.Optimizer "
-                                f"instance, got {type(optimizer).__name__}")
-        if d_optimizer is g_optimizer:
-            raise TypeError("GAN.compile: d_optimizer and g_optimizer must be two separate "
-                            "instances (one optimizer would mix both networks' state)")
-        super().compile(optimizer=None, jit_compile=jit_compile,
-                        steps_per_execution=steps_per_execution, **kwargs)
+        super().compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer, **kwargs)
         self.loss_name = loss
-        self.d_optimizer = self._maybe_loss_scale(d_optimizer)
-        self.g_optimizer = self._maybe_loss_scale(g_optimizer)
-        # Eager build (see the module docstring): every slot variable exists before `fit`.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
-
-    def _maybe_loss_scale(self, optimizer):
-        """Wraps `optimizer` in LossScaleOptimizer when any network computes in float16."""
-        dtypes = {keras.mixed_precision.global_policy().compute_dtype,
-                  self.generator.dtype_policy.compute_dtype,
-                  self.discriminator.dtype_policy.compute_dtype}
-        if "float16" in dtypes and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            return keras.optimizers.LossScaleOptimizer(optimizer)
-        return optimizer
-
-    @property
-    def metrics(self):
-        """`Mean` trackers: d_loss, g_loss, real_logit, fake_logit (and gp when gp_weight > 0)."""
-        return list(self._trackers.values())
 
     # ------------------------------------------------------------------------------ training
     def _unpack(self, data):
@@ -254,29 +211,11 @@ class GAN(keras.Model):
                              "labels) batches")
         return real_images, tf.cast(tf.reshape(labels, [-1]), tf.int32)
 
-    def _next_seed(self):
-        """A fresh stateless-RNG seed `(2,)` int64: (base seed, counter); advances the counter."""
-        seed = tf.stack([tf.constant(self.seed, tf.int64), self.rng_counter.value])
-        self.rng_counter.assign_add(1)
-        return seed
-
-    def _sample_z(self, batch_size):
-        """Fresh latent vectors `(batch_size, latent_dim)` float32 ~ N(0, 1) for this replica.
-
-        Every replica draws the *global* batch from the same (seed, counter) and keeps its own
-        slice: replicas get different z, and a run on R replicas sees exactly the z of a
-        one-device run with the same global batch.
-        """
-        z = tf.random.stateless_normal((batch_size * _replicas(), self.latent_dim),
-                                       seed=self._next_seed())
-        start = tf.cast(_replica_id(), tf.int32) * batch_size
-        return z[start:start + batch_size]
-
     def _penalty_seed(self):
         """An int64 scalar seed for the gradient penalty's interpolation weights, per replica."""
         drawn = tf.random.stateless_uniform((), seed=self._next_seed(), minval=0,
                                             maxval=2**62, dtype=tf.int64)
-        return drawn + tf.cast(_replica_id(), tf.int64)
+        return drawn + tf.cast(replica_id(), tf.int64)
 
     def _augmented(self, images):
         """DiffAugment (or the given callable) when set; the identity otherwise."""
@@ -285,10 +224,20 @@ class GAN(keras.Model):
     def _check_compiled(self):
         """Raises RuntimeError before `compile` (no loss, no optimizers)."""
         if self.loss_name is None:
-            raise RuntimeError("GAN: call compile(d_optimizer, g_optimizer, loss) before training")
+            raise RuntimeError("GAN: call compile(d_optimizer=, g_optimizer=, loss=) before "
+                               "training")
 
-    def discriminator_step(self, real_images, labels=None):
-        """One discriminator update against fresh fakes; only the discriminator moves.
+    def real_batch_size(self, batch_size):
+        """Real images one `train_step` takes when each step generates `batch_size` fakes.
+
+        Each of the `n_critic` critic steps sees its own real batch (Gulrajani et al. 2017,
+        Algorithm 1), so build the training data with
+        `make_dataset(images, batch_size=gan.real_batch_size(batch_size))`.
+        """
+        return batch_size * self.n_critic
+
+    def discriminator_step(self, real_images, labels=None, fake_images=None):
+        """One discriminator update; only the discriminator moves.
 
         A conditional GAN generates its fakes with the real batch's labels, so D sees the same
         classes on both sides and the data's class balance. Augmentation (if set) is applied
@@ -297,17 +246,18 @@ class GAN(keras.Model):
         Args:
             real_images: `(N, H, W, C)` float32 in [-1, 1].
             labels: `(N,)` int32 class indices (conditional GANs), else None.
+            fake_images: `(N, H, W, C)` fakes to judge (`train_step` passes the ones the
+                generator step reuses), or None to generate fresh ones.
 
         Returns:
             dict of scalar float32 tensors: d_loss (including gp_weight * gp), real_logit
             (mean D(x)), fake_logit (mean D(G(z))) and gp when gp_weight > 0.
         """
         self._check_compiled()
-        batch_size = tf.shape(real_images)[0]
-        z = self._sample_z(batch_size)
-        fake_images = self.generator(self._inputs(z, labels), training=True)
-        variables = self.discriminator.trainable_variables
-        with tf.GradientTape() as tape:
+        if fake_images is None:
+            z = self._sample_z(tf.shape(real_images)[0])
+            fake_images = self.generator(self._inputs(z, labels), training=True)
+        with tf.GradientTape() as tape:  # fakes made outside it: no gradient reaches G
             real_aug, fake_aug = self._augmented(real_images), self._augmented(fake_images)
             real_logits = self.discriminator(self._inputs(real_aug, labels), training=True)
             fake_logits = self.discriminator(self._inputs(fake_aug, labels), training=True)
@@ -319,19 +269,14 @@ class GAN(keras.Model):
                 logs["gp"] = gradient_penalty(self.discriminator, real_aug, fake_aug, labels,
                                               seed=self._penalty_seed())
                 d_loss = d_loss + self.gp_weight * logs["gp"]
-            # Per-replica mean / replicas: the optimizer SUMS gradients over replicas.
-            scaled = self.d_optimizer.scale_loss(d_loss / _replicas())
-        grads = tape.gradient(scaled, variables)
-        self.d_optimizer.apply_gradients(zip(grads, variables))
+            scaled = self.scaled_loss(self.d_optimizer, d_loss)
+        self._apply(tape, scaled, self.discriminator, self.d_optimizer)
         return {"d_loss": d_loss, **logs}
 
     def generator_step(self, batch_size, labels=None):
-        """One generator update; only the generator moves.
+        """One generator update on fresh fakes; only the generator moves.
 
-        Only the generator's variables are differentiated and applied, so only they change,
-        whatever `discriminator.trainable` says: the article's toggle has no effect on a tape.
-        The discriminator runs with training=True, as in its own step (Keras's
-        SpectralNormalization then re-projects its kernels in place, which is no gradient step).
+        `train_step` does not call it: it reuses its last critic step's fakes instead.
 
         Args:
             batch_size: number of fakes (int or scalar int32 tensor).
@@ -342,45 +287,70 @@ class GAN(keras.Model):
         """
         self._check_compiled()
         z = self._sample_z(batch_size)
-        variables = self.generator.trainable_variables
-        with tf.GradientTape() as tape:
+        with tf.GradientTape() as tape:  # G's forward pass on the tape: its gradient is needed
             fake_images = self.generator(self._inputs(z, labels), training=True)
+        return self._generator_update(tape, fake_images, labels)
+
+    def _generator_update(self, tape, fake_images, labels):
+        """The generator's loss on `fake_images` under the CURRENT discriminator, applied.
+
+        Only the generator's variables are differentiated and applied, so only they change,
+        whatever `discriminator.trainable` says: the article's toggle has no effect on a tape.
+        The discriminator runs with training=True, as in its own step (Keras's
+        SpectralNormalization then re-projects its kernels in place, which is no gradient step).
+
+        Args:
+            tape: the `tf.GradientTape` that recorded `fake_images = G(z)`; re-entered here, so
+                the loss's gradient flows back through that forward pass.
+            fake_images: `(N, H, W, C)` float in [-1, 1].
+            labels: `(N,)` int32 classes of the fakes (conditional GANs), else None.
+
+        Returns:
+            g_loss, a scalar float32 tensor.
+        """
+        with tape:
             fake_logits = self.discriminator(self._inputs(self._augmented(fake_images), labels),
                                              training=True)
             g_loss = generator_loss(self.loss_name, fake_logits)
-            scaled = self.g_optimizer.scale_loss(g_loss / _replicas())
-        grads = tape.gradient(scaled, variables)
-        self.g_optimizer.apply_gradients(zip(grads, variables))
+            scaled = self.scaled_loss(self.g_optimizer, g_loss)
+        self._apply(tape, scaled, self.generator, self.g_optimizer)
         return g_loss
 
     def train_step(self, data):
-        """`n_critic` discriminator steps, one generator step, then the EMA update.
+        """`n_critic` discriminator steps, one generator step on the last one's fakes, the EMA.
 
-        Each critic step draws fresh z but reuses the same real batch (as keras-io's WGAN-GP
-        does): simpler, and with n_critic=1 identical to the usual alternation.
+        Each critic step gets its own real batch and fresh z. The last one's fakes come from
+        one generator forward pass on a tape; the discriminator is updated first, then the
+        generator's loss on those same fakes is taken under the UPDATED discriminator (the
+        alternation of PyTorch's DCGAN example, with one generator forward pass per step).
 
         Args:
-            data: real_images `(N, H, W, C)` float32 in [-1, 1], or (real_images, labels) with
-                labels `(N,)` or `(N, 1)` integers (required when conditional).
+            data: real_images `(n_critic * B, H, W, C)` float32 in [-1, 1] (see
+                `real_batch_size`), or (real_images, labels) with labels `(n_critic * B,)` or
+                `(n_critic * B, 1)` integers (required when conditional).
 
         Returns:
             This step's values (float32 scalars): d_loss (including gp_weight * gp), g_loss,
             real_logit, fake_logit and gp, averaged over the critic steps; Keras averages them
             over replicas. Per-step values make per-step histories possible (`LossHistory`);
             the epoch logs are still the trackers' means.
+
+        Raises:
+            ValueError: the batch is not a multiple of n_critic (see `critic_batches`).
         """
         real_images, labels = self._unpack(data)
-        sums = None
-        for _ in range(self.n_critic):
-            logs = self.discriminator_step(real_images, labels)
-            sums = logs if sums is None else {k: sums[k] + logs[k] for k in logs}
-        logs = {k: v / self.n_critic for k, v in sums.items()}
-        logs["g_loss"] = self.generator_step(tf.shape(real_images)[0], labels)
+        # real_images, labels: from here on the last critic step's batch.
+        *earlier, (real_images, labels) = critic_batches(real_images, labels, self.n_critic)
+        d_logs = [self.discriminator_step(real, classes) for real, classes in earlier]
+        z = self._sample_z(tf.shape(real_images)[0])
+        with tf.GradientTape() as g_tape:  # the step's one generator forward pass
+            fake_images = self.generator(self._inputs(z, labels), training=True)
+        d_logs.append(self.discriminator_step(real_images, labels, fake_images))  # D moves first
+        logs = {key: tf.add_n([d[key] for d in d_logs]) / self.n_critic for key in d_logs[0]}
+        logs["g_loss"] = self._generator_update(g_tape, fake_images, labels)  # then G
         if self.ema_generator is not None:
             self._update_ema()
-        for name, value in logs.items():
-            self._trackers[name].update_state(value)
-        return {name: logs[name] for name in self._trackers}
+        return self._record(logs)
 
     def _update_ema(self):
         """Moves `ema_generator` towards the generator, with the warm-up of `ema.warmup_decay`
@@ -438,20 +408,3 @@ class GAN(keras.Model):
         if isinstance(config.get("augment"), dict):
             config["augment"] = deserialize(config["augment"])
         return cls(**config)
-
-    def get_compile_config(self):
-        """The loss and both optimizers, so that `load_model` recompiles the GAN."""
-        if self.loss_name is None:
-            return None
-        serialize = keras.saving.serialize_keras_object
-        return {"d_optimizer": serialize(self.d_optimizer),
-                "g_optimizer": serialize(self.g_optimizer), "loss": self.loss_name,
-                "jit_compile": bool(self.jit_compile),
-                "steps_per_execution": self.steps_per_execution}
-
-    def compile_from_config(self, config):
-        """Recompiles from `get_compile_config`; Keras then loads the optimizer variables."""
-        config = dict(config)
-        for key in ("d_optimizer", "g_optimizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        self.compile(**config)

@@ -10,8 +10,9 @@ pushes it towards images D cannot tell from real ones (which are sharp, but the 
 invented). Passing ``discriminator=None`` trains the same generator with the L1 term alone, the
 fair comparison: same network, same data order, same optimizer, only the loss differs.
 
-Like `training.gan.GAN` (and for the reasons its docstring gives), `compile`
-builds both optimizers eagerly, and each network has its own tape. The adversarial losses are
+Like `training.gan.GAN`, it is a `training.adversarial.AdversarialModel` (keyword-only
+`compile(g_optimizer=, d_optimizer=)` building both optimizers eagerly, per-step logs, loss
+scaling), and each network has its own tape. The adversarial losses are
 the package's (`training.losses`), applied to the PatchGAN's per-patch logits.
 Taught in notebooks/09_image_enhancement.ipynb.
 """
@@ -26,6 +27,7 @@ tf = require_tensorflow()
 
 import keras  # noqa: E402  (after the version check on purpose)
 
+from medgan_course.training.adversarial import AdversarialModel  # noqa: E402
 from medgan_course.training.losses import (  # noqa: E402
     discriminator_loss,
     generator_loss,
@@ -37,7 +39,7 @@ DEFAULT_L1_WEIGHT = 100.0
 
 
 @keras.saving.register_keras_serializable(package="medgan_course")
-class Pix2Pix(keras.Model):
+class Pix2Pix(AdversarialModel):
     """U-Net generator (+ optional PatchGAN discriminator) trained by `fit` on (degraded, clean).
 
     Calling the model restores: ``model(degraded)`` -> restored images, like the generator.
@@ -62,8 +64,8 @@ class Pix2Pix(keras.Model):
         self.generator, self.discriminator = generator, discriminator
         self.l1_weight = float(l1_weight)
         self.loss_name = None
-        names = ["g_loss", "l1"] + (["d_loss", "g_adv"] if discriminator is not None else [])
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self._make_trackers(["g_loss", "l1"]
+                            + (["d_loss", "g_adv"] if discriminator is not None else []))
         self.built = True
 
     @property
@@ -75,43 +77,23 @@ class Pix2Pix(keras.Model):
         """Restores: ``(N, H, W, C)`` float32 in [-1, 1] -> the same shape in [-1, 1]."""
         return self.generator(degraded, training=training)
 
-    def compile(self, g_optimizer, d_optimizer=None, loss="non_saturating", *,
-                jit_compile=False, **kwargs):
-        """Sets the optimizers and the adversarial loss, and builds every variable now.
+    def compile(self, *, g_optimizer, d_optimizer=None, loss="non_saturating", **kwargs):
+        """Sets the optimizers (by keyword) and the adversarial loss; builds every variable now.
 
         Args:
             g_optimizer: a `keras.optimizers.Optimizer` for the generator.
             d_optimizer: another one for the discriminator; required exactly when there is one.
             loss: one of `losses.LOSS_NAMES` (the paper's is the non-saturating BCE).
-            jit_compile: XLA (off: it slowed the GAN step on the course's CPU, see training/gan.py).
-            **kwargs: other `keras.Model.compile` arguments (e.g. `run_eagerly`).
+            **kwargs: `AdversarialModel.compile` arguments (`jit_compile`, off by default: it
+                slowed the GAN step on the course's CPU; `run_eagerly`, ...).
 
         Raises:
             ValueError: unknown loss; d_optimizer missing or superfluous.
             TypeError: an optimizer that is not a Keras optimizer, or one object used twice.
         """
         validate_loss_name(loss)
-        if (d_optimizer is None) == self.adversarial:
-            raise ValueError("Pix2Pix.compile: pass d_optimizer exactly when the model has a "
-                             "discriminator")
-        for name, optimizer in (("g_optimizer", g_optimizer), ("d_optimizer", d_optimizer)):
-            if optimizer is not None and not isinstance(optimizer, keras.optimizers.Optimizer):
-                raise TypeError(f"Pix2Pix.compile: {name} must be a keras.optimizers.Optimizer "
-                                f"instance, got {type(optimizer).__name__}")
-        if d_optimizer is g_optimizer:
-            raise TypeError("Pix2Pix.compile: d_optimizer and g_optimizer must be two instances")
-        super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
-        self.loss_name, self.g_optimizer, self.d_optimizer = loss, g_optimizer, d_optimizer
-        # Eager build: every slot variable exists before `fit` (see training/gan.py).
-        self.g_optimizer.build(self.generator.trainable_variables)
-        if self.adversarial:
-            self.d_optimizer.build(self.discriminator.trainable_variables)
-
-    @property
-    def metrics(self):
-        """`Mean` trackers: g_loss, l1 (and d_loss, g_adv with a discriminator); `fit` resets
-        them every epoch."""
-        return list(self._trackers.values())
+        super().compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer, **kwargs)
+        self.loss_name = loss
 
     def _unpack(self, data):
         """`data` -> (degraded, clean), both float32 `(N, H, W, C)`."""
@@ -128,11 +110,11 @@ class Pix2Pix(keras.Model):
         respect to its own variables, so G(x) is computed once per step, not twice.
         """
         degraded, clean = self._unpack(data)
+        values = {}
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             restored = self.generator(degraded, training=True)
-            l1 = tf.reduce_mean(tf.abs(restored - clean))
-            values = {"l1": l1}
-            g_loss = self.l1_weight * l1
+            values["l1"] = tf.reduce_mean(tf.abs(restored - clean))
+            g_loss = self.l1_weight * values["l1"]
             if self.adversarial:
                 real_logits = self.discriminator([degraded, clean], training=True)
                 fake_logits = self.discriminator([degraded, restored], training=True)
@@ -140,20 +122,13 @@ class Pix2Pix(keras.Model):
                 values["g_adv"] = generator_loss(self.loss_name, fake_logits)
                 g_loss = g_loss + values["g_adv"]
             values["g_loss"] = g_loss
-        self._apply(g_tape, g_loss, self.generator, self.g_optimizer)
+            g_scaled = self.scaled_loss(self.g_optimizer, g_loss)
+            if self.adversarial:
+                d_scaled = self.scaled_loss(self.d_optimizer, values["d_loss"])
+        self._apply(g_tape, g_scaled, self.generator, self.g_optimizer)
         if self.adversarial:
-            self._apply(d_tape, values["d_loss"], self.discriminator, self.d_optimizer)
-        for name, value in values.items():
-            self._trackers[name].update_state(value)
-        # This step's own values (as GAN.train_step does), so callbacks.LossHistory records
-        # per-step losses; the trackers keep the epoch means for `fit`'s History.
-        return {name: values[name] for name in self._trackers}
-
-    @staticmethod
-    def _apply(tape, loss, network, optimizer):
-        """Differentiates `loss` with respect to `network`'s variables only and steps."""
-        grads = tape.gradient(loss, network.trainable_variables)
-        optimizer.apply_gradients(zip(grads, network.trainable_variables))
+            self._apply(d_tape, d_scaled, self.discriminator, self.d_optimizer)
+        return self._record(values)  # this step's values, as every AdversarialModel returns
 
     def restore(self, degraded, batch_size=256):
         """Restores a NumPy batch: ``(N, H, W, C)`` in [-1, 1] -> float32 NumPy, same shape."""
@@ -168,23 +143,6 @@ class Pix2Pix(keras.Model):
                 "discriminator": (keras.saving.serialize_keras_object(self.discriminator)
                                   if self.discriminator is not None else None),
                 "l1_weight": self.l1_weight}
-
-    def get_compile_config(self):
-        """The loss and the optimizers, so that `load_model` recompiles the model."""
-        if self.loss_name is None:
-            return None
-        serialize = keras.saving.serialize_keras_object
-        return {"g_optimizer": serialize(self.g_optimizer),
-                "d_optimizer": serialize(self.d_optimizer) if self.adversarial else None,
-                "loss": self.loss_name, "jit_compile": bool(self.jit_compile)}
-
-    def compile_from_config(self, config):
-        """Recompiles from `get_compile_config`; Keras then loads the optimizer variables."""
-        config = dict(config)
-        for key in ("g_optimizer", "d_optimizer"):
-            if config.get(key) is not None:
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        self.compile(**config)
 
     @classmethod
     def from_config(cls, config):

@@ -20,10 +20,12 @@ real and a fake batch): Salimans et al. found it gave the best semi-supervised c
 the non-saturating loss (or minibatch discrimination) gave better-looking samples but worse
 classifiers. The generator's job here is to supply useful "fake" examples, not pretty ones.
 
-Same keras-io shape as `training.gan.GAN`: two optimizers built eagerly in `compile`, `Mean`
-trackers, a `train_step` with two tapes. With `unsupervised_weight=0` the model is the plain
-supervised classifier: no unlabelled image and no generator is touched (the fair baseline of
-notebook 08 uses exactly that). Taught in notebooks/08_label_scarcity.ipynb.
+Same keras-io shape as `training.gan.GAN` (both are `training.adversarial.AdversarialModel`s):
+keyword-only `compile(d_optimizer=, g_optimizer=)` building both optimizers eagerly, `Mean`
+trackers, a `train_step` with two tapes that returns this step's values. With
+`unsupervised_weight=0` the model is the plain supervised classifier: no unlabelled image and
+no generator is touched (the fair baseline of notebook 08 uses exactly that). Taught in
+notebooks/08_label_scarcity.ipynb.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ tf = require_tensorflow()
 import keras  # noqa: E402  (after the version check on purpose)
 
 from medgan_course.models.dcgan import real_fake_logits  # noqa: E402
+from medgan_course.training.adversarial import AdversarialModel  # noqa: E402
 from medgan_course.training.losses import discriminator_loss  # noqa: E402
 
 
@@ -66,7 +69,7 @@ def feature_matching_loss(real_features, fake_features):
     return tf.reduce_mean(tf.square(diff))
 
 
-class SemiSupervisedGAN(keras.Model):
+class SemiSupervisedGAN(AdversarialModel):
     """Trains a K-logit discriminator on labelled + unlabelled images and a generator.
 
     Args:
@@ -87,15 +90,13 @@ class SemiSupervisedGAN(keras.Model):
         if unsupervised_weight > 0 and generator is None:
             raise ValueError("a semi-supervised GAN (unsupervised_weight > 0) needs a generator")
         self.generator, self.discriminator = generator, discriminator
-        self.latent_dim, self.unsupervised_weight, self.seed = latent_dim, unsupervised_weight, seed
+        self.latent_dim, self.unsupervised_weight = latent_dim, unsupervised_weight
         # One model giving (features, logits), sharing the discriminator's weights.
         features = discriminator.get_layer("features").output
         self.feature_model = keras.Model(discriminator.inputs, [features, discriminator.output])
-        names = ["d_loss", "supervised_loss"] + (
-            ["unsupervised_loss", "g_loss"] if self.semi_supervised else [])
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in names}
-        self.step_counter = self.add_weight(shape=(), dtype="int64", initializer="zeros",
-                                            trainable=False, name="step_counter")
+        self._make_trackers(["d_loss", "supervised_loss"] + (
+            ["unsupervised_loss", "g_loss"] if self.semi_supervised else []))
+        self._add_latent_stream(seed)
         self.built = True
 
     @property
@@ -107,26 +108,9 @@ class SemiSupervisedGAN(keras.Model):
         """Class logits (N, K) of images (N, H, W, C) in [-1, 1]: the model IS the classifier."""
         return self.discriminator(images, training=training)
 
-    def compile(self, d_optimizer, g_optimizer=None, **kwargs):
-        """Sets both optimizers and builds their variables now (as `training.gan.GAN` does)."""
-        super().compile(optimizer=None, **kwargs)
-        if self.semi_supervised and (g_optimizer is None or g_optimizer is d_optimizer):
-            raise TypeError("SemiSupervisedGAN.compile: give a separate g_optimizer")
-        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        if self.semi_supervised:
-            self.g_optimizer.build(self.generator.trainable_variables)
-
-    @property
-    def metrics(self):
-        """`Mean` trackers: d_loss, supervised_loss (+ unsupervised_loss, g_loss)."""
-        return list(self._trackers.values())
-
-    def _sample_z(self, batch_size):
-        """Fresh z (batch_size, latent_dim) float32 ~ N(0, 1) from (seed, step counter)."""
-        seed = tf.stack([tf.constant(self.seed, tf.int64), self.step_counter.value])
-        self.step_counter.assign_add(1)
-        return tf.random.stateless_normal((batch_size, self.latent_dim), seed=seed)
+    def _trains(self, network):
+        """The supervised arm trains the discriminator only (its generator may be None)."""
+        return network == "discriminator" or self.semi_supervised
 
     def discriminator_step(self, labelled_images, labels, unlabelled_images=None):
         """One update of the discriminator; returns {"d_loss", "supervised_loss", ...}.
@@ -136,7 +120,6 @@ class SemiSupervisedGAN(keras.Model):
             unlabelled_images: (M, H, W, C) float32 in [-1, 1]; ignored (may be None) by the
                 supervised arm, which never reads them.
         """
-        variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             sup = supervised_loss(labels, self.discriminator(labelled_images, training=True))
             logs = {"supervised_loss": sup}
@@ -148,8 +131,8 @@ class SemiSupervisedGAN(keras.Model):
                                           self.discriminator(fakes, training=True))
                 logs["unsupervised_loss"] = unsup
                 d_loss = sup + self.unsupervised_weight * unsup
-        grads = tape.gradient(d_loss, variables)
-        self.d_optimizer.apply_gradients(zip(grads, variables))
+            scaled = self.scaled_loss(self.d_optimizer, d_loss)
+        self._apply(tape, scaled, self.discriminator, self.d_optimizer)
         return {"d_loss": d_loss, **logs}
 
     def generator_step(self, real_images):
@@ -158,29 +141,27 @@ class SemiSupervisedGAN(keras.Model):
         The discriminator runs with training=False here: no dropout noise in the matched
         features, and no spectral-norm re-projection, so this step leaves it exactly as it was.
         """
-        variables = self.generator.trainable_variables
         real_features, _ = self.feature_model(real_images, training=False)
         with tf.GradientTape() as tape:
             fakes = self.generator(self._sample_z(tf.shape(real_images)[0]), training=True)
             fake_features, _ = self.feature_model(fakes, training=False)
             g_loss = feature_matching_loss(tf.stop_gradient(real_features), fake_features)
-        grads = tape.gradient(g_loss, variables)
-        self.g_optimizer.apply_gradients(zip(grads, variables))
+            scaled = self.scaled_loss(self.g_optimizer, g_loss)
+        self._apply(tape, scaled, self.generator, self.g_optimizer)
         return g_loss
 
     def train_step(self, data):
         """data = (labelled_images, labels, unlabelled_images): one D step, then one G step.
 
         Returns:
-            The trackers' running means (float32 scalars).
+            This step's values (float32 scalars), as every `AdversarialModel` returns them;
+            `fit`'s History still gets the trackers' epoch means.
         """
         labelled_images, labels, unlabelled_images = data
         logs = self.discriminator_step(labelled_images, labels, unlabelled_images)
         if self.semi_supervised:
             logs["g_loss"] = self.generator_step(unlabelled_images)
-        for name, value in logs.items():
-            self._trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+        return self._record(logs)
 
     def generate(self, n, seed=0):
         """n images (n, H, W, C) float32 in [-1, 1] from fresh z drawn with `seed` (numpy)."""

@@ -30,22 +30,22 @@ import numpy as np
 
 from medgan_course.evaluation.image_quality import psnr, ssim
 from medgan_course.usecases.degradations import (  # noqa: F401  (re-exported: one import for notebook 09)
-    TASKS,
+    GRIDS,
     NOISE_MODELS,
     NOISE_PARAMS,
-    GRIDS,
     SR_FACTOR,
-    noise_model_for,
-    add_speckle,
-    add_poisson_gaussian,
+    TASKS,
     add_gaussian_noise,
     add_noise,
-    downsample,
-    upsample_bicubic,
+    add_poisson_gaussian,
+    add_speckle,
     degrade,
+    downsample,
     gaussian_filter,
     median_filter,
+    noise_model_for,
     tune_filter,
+    upsample_bicubic,
 )
 
 #: Arms of each task, in table order; the classical ones first.
@@ -247,7 +247,7 @@ def train_arm(pairs, adversarial, budget=TrainBudget(), *, progress=False):
     def adam():  # the paper's Adam settings
         return keras.optimizers.Adam(budget.learning_rate, beta_1=0.5)
 
-    model.compile(adam(), adam() if adversarial else None)
+    model.compile(g_optimizer=adam(), d_optimizer=adam() if adversarial else None)
     spec = tf.TensorSpec((budget.batch_size, size, size, channels), tf.float32)
     data = tf.data.Dataset.from_generator(lambda: pairs.train_batches(budget.batch_size),
                                           output_signature=(spec, spec)).prefetch(2)
@@ -267,7 +267,7 @@ def network_arm(pairs, arm, budget=TrainBudget(), *, progress=False):
     return model.restore(pairs.test_degraded), {**details, "model": model}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _progress_class():
     """A Keras callback showing a tqdm bar over steps, defined on first use (importing this
     module must not import Keras)."""
@@ -332,7 +332,9 @@ def summary_rows(records, task):
 
 def _cell(triple, digits):
     mean, low, high = triple[:3]
-    return f"{mean:.{digits}f}" if np.isnan(low) else f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+    if np.isnan(low):
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
 def _delta(pair, digits):

@@ -121,7 +121,7 @@ def build_model(num_classes: int, image_shape, budget: SemiSupervisedBudget, *, 
     def adam():
         return keras.optimizers.Adam(budget.learning_rate, beta_1=budget.beta_1)
 
-    model.compile(adam(), adam() if arm == "sgan" else None)
+    model.compile(d_optimizer=adam(), g_optimizer=adam() if arm == "sgan" else None)
     return model
 
 
@@ -171,13 +171,15 @@ def train_arm(arm: str, labelled, unlabelled_images, val, *, num_classes: int,
         if model.semi_supervised:
             unlabelled = unlabelled_images[_batch(unlabelled_rng, len(unlabelled_images),
                                                   budget.batch_size)]
-        logs = step((labelled.images[index], labelled.labels[index], unlabelled))
+        step((labelled.images[index], labelled.labels[index], unlabelled))
         if i % budget.eval_every == 0 or i == budget.steps:
             auc = roc_auc(val_target, positive_scores(model.discriminator, val.images,
                                                       positive_class))
             history["val_auc"].append(round(float(auc), 4))
-            for name, value in logs.items():
-                history["losses"].setdefault(name, []).append(round(float(value), 4))
+            # The trackers' means since the last checkpoint (train_step returns one step's).
+            for tracker in model.metrics:
+                history["losses"].setdefault(tracker.name, []).append(
+                    round(float(tracker.result()), 4))
             model.reset_metrics()
             if auc > best[0]:
                 best = (auc, model.discriminator.get_weights(), i)

@@ -81,7 +81,7 @@ def explorer_figure(prevalence: float, classifiers: dict, *, marks: dict | None 
     ax_bar.set_title(f"at {prevalence:.0%} (PPV of 'always benign' is undefined: shown as 0)",
                      fontsize=9)
     grid = np.linspace(0.01, 0.6, 60)
-    for i, (name, (se, sp)) in enumerate(classifiers.items()):
+    for i, (se, sp) in enumerate(classifiers.values()):
         colour = f"C{i}"
         ax_line.plot(grid, [prevalence_metrics(p, se, sp)["accuracy"] for p in grid], colour)
         ax_line.plot(grid, [prevalence_metrics(p, se, sp)["ppv"] for p in grid], colour, ls="--")

@@ -22,7 +22,10 @@ AMOUNT_RANGE = 5.0
 
 
 def seed_vector(seed: int, latent_dim: int) -> np.ndarray:
-    """The latent vector of a seed: float32 `(latent_dim,)` ~ N(0, 1), as `GAN.generate(1, seed=s)` draws it."""
+    """The latent vector of a seed: float32 `(latent_dim,)` ~ N(0, 1).
+
+    The same vector `GAN.generate(1, seed=s)` draws.
+    """
     return np.random.default_rng(int(seed)).standard_normal((1, latent_dim), np.float32)[0]
 
 
@@ -162,7 +165,8 @@ class LatentExplorer:
 
     def ends(self):
         """The two latent vectors `(D,)`, `(D,)` of the current seeds."""
-        return seed_vector(self.seed_a.value, self.latent_dim), seed_vector(self.seed_b.value, self.latent_dim)
+        return (seed_vector(self.seed_a.value, self.latent_dim),
+                seed_vector(self.seed_b.value, self.latent_dim))
 
     def current_z(self) -> np.ndarray:
         """The latent vector `(1, D)` the sliders describe (`explorer_point`)."""

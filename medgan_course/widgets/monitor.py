@@ -116,10 +116,11 @@ def _check_positive_int(name, value):
 
 # ------------------------------------------------------------------------------ the callback
 class _MonitorLogic:
-    """Everything the monitor does; combined with `keras.callbacks.Callback` on first use.
+    """Everything the monitor does; combined with the callbacks' step counter on first use.
 
     A "step" is one training step (one generator update), counted across epochs and across
-    every `fit` the monitor is passed to, as `training.callbacks` counts them.
+    every `fit` the monitor is passed to by `training.callbacks._StepCounter`, the base the
+    callback class gets in `_monitor_class` (so the monitor and SampleGrid/LossHistory agree).
     """
 
     def __init__(self, every_n_steps: int = 100, *, n_samples: int = 16, seed: int = 0,
@@ -130,8 +131,7 @@ class _MonitorLogic:
         self.every_n_steps, self.n_samples, self.seed, self.smooth = (
             int(every_n_steps), int(n_samples), seed, smooth)
         self.static = _compat.use_static(static)
-        self.auto_display = auto_display
-        self.step, self._last_batch = 0, -1
+        self.auto_display = auto_display  # `self.step` is counted by training.callbacks
         self.steps, self.history = [], {key: [] for key in KEYS}
         self.updates = []          # steps at which the display was refreshed
         self.images = None         # latest samples (n, H, W, C) float32 in [-1, 1]
@@ -161,13 +161,8 @@ class _MonitorLogic:
         if not self.updates:
             self.update()  # the untrained generator: step 0
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self._last_batch = -1
-
     def on_train_batch_end(self, batch, logs=None):
-        # Keras passes the index of the last step of each execution within the epoch.
-        self.step += batch - self._last_batch
-        self._last_batch = batch
+        super().on_train_batch_end(batch, logs)  # _StepCounter advances self.step
         logs = logs or {}
         recorded = False
         for key in KEYS:
@@ -225,12 +220,13 @@ _CLASS = None
 
 
 def _monitor_class():
-    """`TrainingMonitor`: `_MonitorLogic` + `keras.callbacks.Callback` (Keras imported here)."""
+    """`TrainingMonitor`: `_MonitorLogic` + the step-counting callback (Keras imported here)."""
     global _CLASS
     if _CLASS is None:
-        import keras
+        # Private name on purpose: the step counter is shared by the package's callbacks.
+        from medgan_course.training.callbacks import _StepCounter
 
-        _CLASS = type("TrainingMonitor", (_MonitorLogic, keras.callbacks.Callback), {
+        _CLASS = type("TrainingMonitor", (_MonitorLogic, _StepCounter), {
             "__module__": __name__,
             "__doc__": TRAINING_MONITOR_DOC,
         })
