@@ -1,6 +1,9 @@
 """What each `medgan-course` subcommand does (the parser is in `cli.py`).
 
 Each handler takes the parsed arguments and returns a JSON-ready dict that the CLI prints.
+User errors are raised as `errors.UserError` (one line, exit status 2); TensorFlow is imported
+only by the handlers that train or run a network. Run folders are read through
+`training.run_folder.load_run` only.
 """
 
 from __future__ import annotations
@@ -10,29 +13,36 @@ import pathlib
 
 import numpy as np
 
-from medgan_course.cli import CLIError
-from medgan_course.data import load_dataset
 from medgan_course.data.types import to_model_range
+from medgan_course.errors import UserError
+from medgan_course.training.run_folder import DataArgs, atomic_path, generate_from_run, load_run
 
 
-def run_dir(path: str) -> pathlib.Path:
-    """A training run's folder, checked to hold what `train` writes."""
-    run = pathlib.Path(path)
-    if not (run / "generator.keras").is_file() or not (run / "config.json").is_file():
-        raise CLIError(f"{run} is not a training run folder (no generator.keras/config.json); "
-                       "make one with `medgan-course train --out DIR`")
-    return run
+def _data_args(args) -> DataArgs:
+    """The `load_dataset` arguments the command line names."""
+    return DataArgs(name=args.dataset, size=args.size, data_dir=args.data_dir,
+                    max_train=args.max_train)
 
 
-def _load(args, *, name=None, size=None, seed=0):
-    """The dataset the arguments name (never a substitute: errors say how to get the data)."""
-    return load_dataset(name or args.dataset, data_dir=args.data_dir, size=size or args.size,
-                        max_train=args.max_train, seed=seed, download=not args.no_download)
+def _load(data: DataArgs, args, *, seed: int):
+    """The dataset `data` names (never a substitute); the loader's refusals are user errors.
+
+    The loader raises ValueError for an unknown name, a wrong size or a file of the wrong
+    structure, and NotImplementedError for a multi-label flag: all are about the request.
+    """
+    from medgan_course.data import DATASET_NAMES
+
+    try:
+        return data.load(seed=seed, download=not args.no_download)
+    except NotImplementedError as err:
+        raise UserError(f"{err} Supported --dataset values: {', '.join(DATASET_NAMES)}") from None
+    except ValueError as err:
+        raise UserError(str(err)) from None
 
 
 def cmd_data(args) -> dict:
     """`medgan-course data`: finds or downloads a dataset and describes it."""
-    dataset = _load(args)
+    dataset = _load(_data_args(args), args, seed=0)
     splits = {}
     for split_name in ("train", "val", "test"):
         split = getattr(dataset, split_name)
@@ -43,89 +53,84 @@ def cmd_data(args) -> dict:
             "classes": list(dataset.class_names), "splits": splits, "source": dataset.source}
 
 
+def _train_recipe(args):
+    """The recipe the arguments name, checked against the image size before any data loads."""
+    from medgan_course.training.recipes import get_recipe
+
+    recipe = get_recipe(args.recipe)
+    if args.batch_size:
+        recipe = recipe.replace(batch_size=args.batch_size)
+    try:
+        recipe.check_image_size(args.size)
+    except ValueError as err:
+        raise UserError(f"{err} (--size)") from None
+    return recipe
+
+
 def cmd_train(args) -> dict:
     """`medgan-course train`: trains a recipe and writes a run folder (see `runner.save_run`)."""
-    from medgan_course.training.distribute import get_strategy
-    from medgan_course.training.recipes import get_recipe
     from medgan_course.training.runner import check_out_dir, save_run, train
 
     if args.steps is None and args.seconds is None:
-        raise CLIError("give --steps N, --seconds S, or both")
+        raise UserError("give --steps N, --seconds S, or both")
     out = pathlib.Path(args.out)
     check_out_dir(out)  # fail before training, not after
-    recipe = get_recipe(args.model)
-    if args.batch_size:
-        recipe = recipe.replace(batch_size=args.batch_size)
-    if args.model == "seed-dcgan" and args.size != 28:
-        raise CLIError("the article's architecture (seed-dcgan) makes 28 px images; use --size 28")
-    dataset = _load(args, seed=args.seed)
+    recipe = _train_recipe(args)
+    data = _data_args(args)
+    dataset = _load(data, args, seed=args.seed)
     result = train(recipe, dataset, steps=args.steps, seconds=args.seconds, seed=args.seed,
-                   precision=args.precision, strategy=get_strategy(args.strategy),
-                   progress=not args.quiet)
-    config = {"dataset": dataset.name, "size": args.size, "data_dir": args.data_dir,
-              "max_train": args.max_train, "steps": args.steps, "seconds": args.seconds,
-              "seed": args.seed, "precision": args.precision, "strategy": args.strategy,
-              "class_names": list(dataset.class_names), "source": dataset.source}
-    save_run(result, out, config=config, n_samples=args.n_samples, seed=args.seed,
-             precision=args.precision)
-    metrics = json.loads((out / "metrics.json").read_text())
+                   precision=args.precision, strategy=args.strategy, progress=not args.quiet)
+    metrics = save_run(result, out, data=data, n_samples=args.n_samples)
     return {"out": str(out), **{k: metrics[k] for k in ("steps", "seconds", "images_per_second", "stopped")}}
 
 
 def cmd_sample(args) -> dict:
     """`medgan-course sample`: generates images with a run's saved generator."""
-    import keras
-
     from medgan_course import plots
-    from medgan_course.data.types import to_uint8
 
-    run = run_dir(args.run)
-    config = json.loads((run / "config.json").read_text())
-    recipe = config["recipe"]
-    generator = keras.saving.load_model(run / "generator.keras")  # safe_mode stays on
-    z = np.random.default_rng(args.seed).standard_normal((args.n, recipe["latent_dim"]), np.float32)
-    labels = None
-    if recipe["conditional"]:
-        num_classes = len(config["class_names"])
-        if args.label is not None and not 0 <= args.label < num_classes:
-            raise CLIError(f"--label must be in [0, {num_classes}) for this run")
-        labels = (np.full(args.n, args.label) if args.label is not None
-                  else np.arange(args.n) % num_classes).astype(np.int32)
-    elif args.label is not None:
-        raise CLIError("this run's generator is unconditional: drop --label")
-    images = np.asarray(generator.predict(z if labels is None else [z, labels], verbose=0))
-    images = to_uint8(images)
     out = pathlib.Path(args.out)
     if out.suffix != ".npz":
-        raise CLIError(f"--out must end in .npz, got {out}")
+        raise UserError(f"--out must end in .npz, got {out}")
+    run = load_run(args.run)
+    images, labels = generate_from_run(run, args.n, seed=args.seed, label=args.label)
+    arrays = {"images": images} if labels is None else {"images": images, "labels": labels}
     out.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {"images": images[..., 0] if images.shape[-1] == 1 else images}
-    if labels is not None:
-        arrays["labels"] = labels
-    np.savez_compressed(out, **arrays)
-    plots.save_samples_png(images[:64], out.with_suffix(".png"), labels=labels)
-    return {"out": str(out), "images": list(arrays["images"].shape)}
+    with atomic_path(out) as tmp_npz, atomic_path(out.with_suffix(".png")) as tmp_png:
+        np.savez_compressed(tmp_npz, **arrays)
+        plots.save_samples_png(images[:64], tmp_png, labels=None if labels is None else labels[:64])
+    return {"out": str(out), "images": list(images.shape)}
+
+
+def _evaluation_data(args, run) -> DataArgs:
+    """The run's own data arguments, with what the command line overrides."""
+    own = run.config.data
+    base = own if args.dataset in (None, own.name) else DataArgs(args.dataset, size=own.size)
+    return DataArgs(name=base.name, size=args.size or base.size,
+                    data_dir=args.data_dir if args.data_dir is not None else base.data_dir,
+                    max_train=args.max_train if args.max_train is not None else base.max_train)
 
 
 def cmd_evaluate(args) -> dict:
     """`medgan-course evaluate`: FID/KID against the real floor, precision/recall, memorization."""
+    run = load_run(args.run)
+    images = run.samples()
+    dataset = _load(_evaluation_data(args, run), args, seed=run.config.settings.seed)
+    fake = to_model_range(images[..., None] if images.ndim == 3 else images)
+    if fake.shape[1:] != dataset.image_shape:
+        raise UserError(f"samples are {fake.shape[1:]} but {dataset.name} images are "
+                        f"{dataset.image_shape}; evaluate against the dataset the run used")
+    if len(fake) < len(dataset.test.images):  # sample_quality compares with the whole test split
+        raise UserError(f"the run has {len(fake)} samples but {dataset.name}'s test split has "
+                        f"{len(dataset.test.images)} images; train with --n-samples "
+                        f"{len(dataset.test.images)} or more")
     from medgan_course.evaluation.features import InceptionExtractor
     from medgan_course.evaluation.report import domain_extractor_for, sample_quality
 
-    run = run_dir(args.run)
-    config = json.loads((run / "config.json").read_text())
-    dataset = _load(args, name=args.dataset or config["dataset"], size=args.size or config["size"],
-                    seed=config.get("seed", 0))
-    with np.load(run / "samples.npz", allow_pickle=False) as samples:
-        images = samples["images"]
-    fake = to_model_range(images[..., None] if images.ndim == 3 else images)
-    if fake.shape[1:] != dataset.image_shape:
-        raise CLIError(f"samples are {fake.shape[1:]} but {dataset.name} images are "
-                       f"{dataset.image_shape}; evaluate against the dataset the run used")
     extractor = (InceptionExtractor() if args.extractor == "inception"
                  else domain_extractor_for(dataset, seed=args.seed))
-    report = {"run": str(run), "dataset": dataset.name, "extractor": args.extractor,
+    report = {"run": str(run.path), "dataset": dataset.name, "extractor": args.extractor,
               **sample_quality(fake, dataset, extractor, seed=args.seed)}
-    out = pathlib.Path(args.out) if args.out else run / "evaluation.json"
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    out = pathlib.Path(args.out) if args.out else run.path / "evaluation.json"
+    with atomic_path(out) as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
     return report

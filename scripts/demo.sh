@@ -8,6 +8,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh cpu
-export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+# TensorFlow's start-up log is hidden by medgan-course itself (add --verbose to see it).
 exec "${MEDGAN_VENV:-$root/.venv}/bin/medgan-course" train \
-  --dataset phantoms --model dcgan --seconds 60 --out runs/demo "$@"
+  --dataset phantoms --recipe dcgan --seconds 60 --out runs/demo "$@"

@@ -1,6 +1,7 @@
 """Tests of medgan_course.training.callbacks, and of resuming an interrupted run."""
 
 import json
+import math
 import os
 import pathlib
 import subprocess
@@ -16,7 +17,9 @@ tf = pytest.importorskip("tensorflow")
 from medgan_course.training.callbacks import (  # noqa: E402
     LossHistory,
     NaNGuard,
+    ProgressBar,
     SampleGrid,
+    StopAtStep,
     TimeBudget,
     checkpoint_callbacks,
     diagnose_nonfinite,
@@ -37,7 +40,8 @@ def tiny_gan(loss="non_saturating", lr=1e-3, **compile_kwargs):
                                       keras.layers.Dense(8), keras.layers.LeakyReLU(0.2),
                                       keras.layers.Dense(1)])
     gan = GAN(generator, discriminator, LATENT)
-    gan.compile(keras.optimizers.Adam(lr), keras.optimizers.Adam(lr), loss=loss, **compile_kwargs)
+    gan.compile(d_optimizer=keras.optimizers.Adam(lr), g_optimizer=keras.optimizers.Adam(lr),
+                loss=loss, **compile_kwargs)
     return gan
 
 
@@ -197,8 +201,8 @@ RESUME_SCRIPT = textwrap.dedent("""
                                  keras.layers.Dense(1)])
         gan = GAN(gen, disc, 4, ema_decay=0.9, seed=11)
         # Eager: three GANs would each trace their step; resuming does not depend on tracing.
-        gan.compile(keras.optimizers.Adam(1e-2, beta_1=0.5),
-                    keras.optimizers.Adam(1e-2, beta_1=0.5), run_eagerly=True)
+        gan.compile(d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
+                    g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5), run_eagerly=True)
         return gan
 
     def optimizer_state(gan):
@@ -259,3 +263,46 @@ def test_interrupted_run_resumes_exactly_with_optimizer_state(tmp_path):
     assert report["restored_iterations"] == [8, 8]
     assert report["g_max_diff"] < 1e-6 and report["ema_max_diff"] < 1e-6
     assert report["iterations"] == [16, 16]
+
+
+# ------------------------------------------------------------------ StopAtStep, ProgressBar
+def test_stop_at_step_counts_steps_across_epochs_and_executions():
+    stop = StopAtStep(5)
+    stop.set_model(keras.Sequential())
+    stop.model.stop_training = False
+    for epoch, batches in enumerate(([1, 3], [1])):  # steps_per_execution=2: indices 1, 3
+        stop.on_epoch_begin(epoch)
+        for batch in batches:
+            assert not stop.model.stop_training
+            stop.on_train_batch_end(batch)
+    assert stop.step == 6 and stop.model.stop_training
+    with pytest.raises(ValueError, match="max_steps must be a positive integer"):
+        StopAtStep(0)
+
+
+def test_stop_at_step_stops_a_real_fit_exactly(tf_seed):
+    gan = tiny_gan()
+    gan.fit(toy_images(8), batch_size=8, epochs=100, verbose=0, callbacks=[StopAtStep(7)])
+    assert int(gan.g_optimizer.iterations) == 7
+
+
+def test_progress_bar_counts_steps(capsys):
+    bar = ProgressBar(steps=4, seconds=None)
+    bar.on_train_begin()
+    bar.on_epoch_begin(0)
+    for batch in range(4):
+        bar.on_train_batch_end(batch, {"d_loss": 1.0, "g_loss": 2.0})
+    assert bar.bar.n == 4
+    bar.on_train_end()
+    with pytest.raises(ValueError, match="steps, seconds"):
+        ProgressBar(None, None)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: SampleGrid(4, every_n_steps=0), "every_n_steps must be a positive integer"),
+    (lambda: TimeBudget(math.nan), "seconds must be a positive number"),
+    (lambda: TimeBudget(1, batch_size=2.5), "batch_size must be a positive integer"),
+])
+def test_callbacks_use_the_shared_checks(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

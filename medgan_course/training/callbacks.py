@@ -1,5 +1,5 @@
 """Callbacks for GAN training: samples over time, per-step losses, NaN diagnosis, time budget,
-checkpoints and resume.
+an exact step count, a progress bar, checkpoints and resume.
 
 The callbacks are thin; what can be computed without Keras (`image_grid`,
 `diagnose_nonfinite`) is a pure function beside them. A "step" here is one training step
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 import warnings
 
@@ -20,6 +21,7 @@ import numpy as np
 from medgan_course._tf import require_tensorflow
 from medgan_course.data.types import to_display_range, to_uint8
 from medgan_course.training.sampling import latent_vectors
+from medgan_course.validate import positive_int, positive_number
 
 require_tensorflow()
 
@@ -46,8 +48,7 @@ def image_grid(images, nrow, *, padding=1, pad_value=1.0):
     if images.ndim != 4 or len(images) == 0:
         raise ValueError(f"image_grid expects a non-empty (N, H, W, C) batch, got shape "
                          f"{images.shape}")
-    if isinstance(nrow, bool) or not isinstance(nrow, (int, np.integer)) or nrow < 1:
-        raise ValueError(f"image_grid: nrow must be an int >= 1, got {nrow!r}")
+    positive_int("image_grid: nrow", nrow)
     if padding < 0:
         raise ValueError(f"image_grid: padding must be >= 0, got {padding}")
     n, height, width, channels = images.shape
@@ -114,10 +115,7 @@ class SampleGrid(_StepCounter):
 
     def __init__(self, z, every_n_steps, labels=None, out_dir=None, *, seed=0, nrow=None):
         super().__init__()
-        if isinstance(every_n_steps, bool) or not isinstance(every_n_steps, int) \
-                or every_n_steps < 1:
-            raise ValueError(f"SampleGrid: every_n_steps must be an int >= 1, "
-                             f"got {every_n_steps!r}")
+        every_n_steps = positive_int("SampleGrid: every_n_steps", every_n_steps)
         self.z, self.labels, self.out_dir = z, labels, out_dir
         self.every_n_steps, self.seed, self.nrow = every_n_steps, seed, nrow
         self.samples = []
@@ -147,7 +145,8 @@ class SampleGrid(_StepCounter):
         images = self.model.generate(self._fixed_latents(), self.labels)
         if not np.all(np.isfinite(images)):
             warnings.warn(f"SampleGrid: the generator's output is NaN/inf at step {self.step}; "
-                          "nothing recorded (training has diverged, see NaNGuard)", RuntimeWarning)
+                          "nothing recorded (training has diverged, see NaNGuard)", RuntimeWarning,
+                          stacklevel=2)
             return
         self.samples.append((self.step, to_uint8(images)))
         if self.out_dir is not None:
@@ -297,12 +296,9 @@ class TimeBudget(_StepCounter):
 
     def __init__(self, seconds, batch_size=None):
         super().__init__()
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
-            raise ValueError(f"TimeBudget: seconds must be a positive number, got {seconds!r}")
-        if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
-            raise ValueError(f"TimeBudget: batch_size must be None or an int >= 1, "
-                             f"got {batch_size!r}")
-        self.seconds, self.batch_size = float(seconds), batch_size
+        self.seconds = positive_number("TimeBudget: seconds", seconds)
+        self.batch_size = None if batch_size is None else positive_int("TimeBudget: batch_size",
+                                                                       batch_size)
         self._reset()
 
     def _reset(self):
@@ -332,6 +328,67 @@ class TimeBudget(_StepCounter):
             self.model.stop_training = True
 
 
+class StopAtStep(_StepCounter):
+    """Stops `fit` after exactly `max_steps` steps (epochs are only a reporting unit here).
+
+    Args:
+        max_steps: steps to run (>= 1), counted across epochs.
+    """
+
+    def __init__(self, max_steps: int):
+        super().__init__()
+        self.max_steps = positive_int("StopAtStep: max_steps", max_steps)
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        if self.step >= self.max_steps:
+            self.model.stop_training = True
+
+
+class ProgressBar(_StepCounter):
+    """A tqdm bar over steps (or seconds, when only a time budget is given) with the losses.
+
+    Args:
+        steps: the step budget, or None when only `seconds` counts.
+        seconds: the time budget (used for the bar when `steps` is None).
+    """
+
+    def __init__(self, steps: int | None, seconds: float | None):
+        super().__init__()
+        if steps is None and seconds is None:
+            raise ValueError("ProgressBar: give steps, seconds, or both")
+        self.steps, self.seconds = steps, seconds
+
+    def on_train_begin(self, logs=None):
+        from tqdm.auto import tqdm
+
+        total = self.steps if self.steps is not None else round(self.seconds)
+        unit = "step" if self.steps is not None else "s"
+        # In a log file (CI, nohup) every refresh is a new line: refresh rarely there. Terminals
+        # and notebooks (a widget bar) redraw in place.
+        interactive = sys.stderr.isatty() or "ipykernel" in sys.modules
+        self.bar = tqdm(total=total, unit=unit, desc="training", mininterval=0.1 if interactive else 15.0)
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        # update() (not refresh()) so that tqdm's mininterval limits the redraws.
+        done = self.step if self.steps is not None else int(time.perf_counter() - self.start)
+        done = min(self.bar.total, done)
+        if done > self.bar.n:
+            self.bar.update(done - self.bar.n)
+        if logs and batch % 10 == 0:
+            self.bar.set_postfix(d_loss=f"{float(logs['d_loss']):.3f}",
+                                 g_loss=f"{float(logs['g_loss']):.3f}", refresh=False)
+
+    def on_train_end(self, logs=None):
+        # A spent time budget is a finished run: fill the bar, or tqdm shows an unfinished (red)
+        # bar at e.g. 4/5 s because the last redraw came before the last second ticked.
+        if self.steps is None and round(time.perf_counter() - self.start) >= self.bar.total:
+            self.bar.update(self.bar.total - self.bar.n)
+        self.bar.close()
+
+
 def checkpoint_callbacks(out_dir, every_n_steps=None, *, save_model=True):
     """Callbacks that let an interrupted `fit` resume with its optimizer state intact.
 
@@ -356,11 +413,8 @@ def checkpoint_callbacks(out_dir, every_n_steps=None, *, save_model=True):
     Raises:
         ValueError: `every_n_steps` neither None nor a positive int.
     """
-    if every_n_steps is not None and (isinstance(every_n_steps, bool)
-                                      or not isinstance(every_n_steps, int) or every_n_steps < 1):
-        raise ValueError(f"checkpoint_callbacks: every_n_steps must be None or an int >= 1, "
-                         f"got {every_n_steps!r}")
-    save_freq = "epoch" if every_n_steps is None else every_n_steps
+    save_freq = ("epoch" if every_n_steps is None
+                 else positive_int("checkpoint_callbacks: every_n_steps", every_n_steps))
     out_dir = os.fspath(out_dir)
     callbacks = [keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup"),
                                                   save_freq=save_freq)]

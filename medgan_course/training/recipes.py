@@ -1,7 +1,9 @@
 """Named training recipes: everything that defines *how* a GAN is trained, in one dataclass.
 
-Taught in notebooks/04_training_loop.ipynb (the seed recipe) and
-notebooks/05_when_training_fails.ipynb (why the default recipe differs).
+No TensorFlow here (the `medgan-course` parser lists the recipes without importing it);
+`training.runner.build_gan` turns a recipe into networks. Taught in
+notebooks/04_training_loop.ipynb (the seed recipe) and notebooks/05_when_training_fails.ipynb
+(why the default recipe differs).
 """
 
 from __future__ import annotations
@@ -9,7 +11,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from medgan_course.training.losses import validate_loss_name
+from medgan_course.training.loss_names import validate_loss_name
+from medgan_course.validate import positive_int
+
+#: Image sizes (px) each architecture family can make: the article's starts from a 7x7 map
+#: upsampled twice (28 px only); the course's DCGAN has a geometry for 28 and for 64 px.
+ARCHITECTURE_IMAGE_SIZES = {"seed-dcgan": (28,), "dcgan": (28, 64)}
 
 
 @dataclass(frozen=True)
@@ -17,7 +24,7 @@ class Recipe:
     """A complete, serializable description of a GAN training set-up.
 
     Attributes:
-        name: the recipe's name (also the CLI's `--model`).
+        name: the recipe's name (the CLI's `--recipe`).
         model: architecture family, "seed-dcgan" (the article's) or "dcgan" (the course's).
         loss: one of `losses.LOSS_NAMES`.
         latent_dim: length of the generator's input noise vector z.
@@ -60,24 +67,50 @@ class Recipe:
 
     def __post_init__(self):
         validate_loss_name(self.loss)
-        if self.model not in ("seed-dcgan", "dcgan"):
-            raise ValueError(f"Recipe.model must be 'seed-dcgan' or 'dcgan', got {self.model!r}")
+        if self.model not in ARCHITECTURE_IMAGE_SIZES:
+            raise ValueError(f"Recipe.model must be one of {sorted(ARCHITECTURE_IMAGE_SIZES)}, "
+                             f"got {self.model!r}")
         if self.model == "seed-dcgan" and self.conditional:
             raise ValueError("the seed architecture is unconditional; use model='dcgan'")
         for field in ("latent_dim", "batch_size", "n_critic", "base_filters"):
-            if getattr(self, field) < 1:
-                raise ValueError(f"Recipe.{field} must be >= 1, got {getattr(self, field)}")
+            positive_int(f"Recipe.{field}", getattr(self, field))
         if self.gp_weight > 0 and self.model == "dcgan" and self.batch_norm is not False:
             raise ValueError("a gradient penalty needs a discriminator without BatchNormalization:"
                              " set batch_norm=False (and spectral_norm=False, as WGAN-GP does)")
         if self.ema_decay is not None and not 0.0 < self.ema_decay < 1.0:
             raise ValueError(f"Recipe.ema_decay must be in (0, 1) or None, got {self.ema_decay}")
 
+    @property
+    def image_sizes(self) -> tuple[int, ...]:
+        """The image sizes (px) the recipe's architecture can make, e.g. (28,) or (28, 64)."""
+        return ARCHITECTURE_IMAGE_SIZES[self.model]
+
+    def check_image_size(self, size: int) -> int:
+        """Returns `size` if the recipe's architecture makes images of that side.
+
+        Raises:
+            ValueError: it does not; the message lists the sizes it does make.
+        """
+        if size not in self.image_sizes:
+            sizes = " or ".join(str(s) for s in self.image_sizes)
+            raise ValueError(f"recipe {self.name!r} ({self.model} architecture) makes {sizes} px "
+                             f"images, not {size} px; choose size {sizes} or another recipe")
+        return size
+
     def to_dict(self) -> dict:
         """The recipe as a JSON-ready dict (written into every run's config.json)."""
         return dataclasses.asdict(self)
 
-    def replace(self, **changes) -> "Recipe":
+    @classmethod
+    def from_dict(cls, fields: dict) -> Recipe:
+        """The recipe `to_dict` wrote, validated again.
+
+        Raises:
+            TypeError: unknown or missing fields; ValueError: invalid values.
+        """
+        return cls(**fields)
+
+    def replace(self, **changes) -> Recipe:
         """A copy with some fields changed, validated again (e.g. `recipe.replace(batch_size=32)`)."""
         return dataclasses.replace(self, **changes)
 
@@ -126,5 +159,5 @@ def get_recipe(name: str) -> Recipe:
         ValueError: unknown name, listing the known ones.
     """
     if name not in RECIPES:
-        raise ValueError(f"unknown recipe/model {name!r}; choose one of {sorted(RECIPES)}")
+        raise ValueError(f"unknown recipe {name!r}; choose one of {sorted(RECIPES)}")
     return RECIPES[name]
