@@ -61,8 +61,10 @@ def _add_train_args(train: argparse.ArgumentParser) -> None:
     train.add_argument("--out", required=True, help="output folder (created; must be empty or new)")
     train.add_argument("--batch-size", type=positive_int_arg, default=None,
                        help="override the recipe's")
-    train.add_argument("--precision", default="float32",
-                       choices=("float32", "mixed_float16", "mixed_bfloat16"))
+    train.add_argument("--precision", default="auto",
+                       choices=("auto", "float32", "mixed_float16", "mixed_bfloat16"),
+                       help="'auto' (default): float16 on CUDA GPUs with tensor cores, bfloat16 on "
+                            "CPUs with native bfloat16 (AVX512_BF16/AMX), else float32")
     train.add_argument("--strategy", default="default",
                        choices=("default", "auto", "mirrored", "multiworker"))
     train.add_argument("--n-samples", type=positive_int_arg, default=1000, help="images in samples.npz")

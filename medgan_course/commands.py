@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import sys
 
 import numpy as np
 
@@ -69,6 +70,7 @@ def _train_recipe(args):
 
 def cmd_train(args) -> dict:
     """`medgan-course train`: trains a recipe and writes a run folder (see `runner.save_run`)."""
+    from medgan_course.training.distribute import resolve_precision
     from medgan_course.training.runner import check_out_dir, save_run, train
 
     if args.steps is None and args.seconds is None:
@@ -78,10 +80,14 @@ def cmd_train(args) -> dict:
     recipe = _train_recipe(args)
     data = _data_args(args)
     dataset = _load(data, args, seed=args.seed)
+    # Said before training starts (train resolves "auto" the same way and records the reason).
+    print("medgan-course train: precision {} ({})".format(*resolve_precision(args.precision)),
+          file=sys.stderr)
     result = train(recipe, dataset, steps=args.steps, seconds=args.seconds, seed=args.seed,
                    precision=args.precision, strategy=args.strategy, progress=not args.quiet)
     metrics = save_run(result, out, data=data, n_samples=args.n_samples)
-    return {"out": str(out), **{k: metrics[k] for k in ("steps", "seconds", "images_per_second", "stopped")}}
+    return {"out": str(out), **{k: metrics[k] for k in ("steps", "seconds", "images_per_second", "stopped",
+                                     "precision")}}
 
 
 def cmd_sample(args) -> dict:

@@ -4,9 +4,9 @@ Figures are built with `matplotlib.figure.Figure`, not pyplot, so that writing a
 script or a test never opens a window or touches global state. Notebooks display the returned
 figures directly.
 
-A leaf of the package: NumPy and matplotlib only, so any layer (training callbacks, the CLI,
-the widgets) may draw with it. The two range conversions it needs are therefore written here
-rather than imported from `data.types` (they agree with `to_model_range`/`to_display_range`).
+Just above `data.types` in the layers (it uses that module's range conversions and nothing
+else of the package), so every layer from models up (training callbacks, the CLI, the widgets)
+may draw with it.
 """
 
 from __future__ import annotations
@@ -16,31 +16,16 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from medgan_course.data.types import to_display_range, to_model_range
+from medgan_course.validate import positive_int
 
-def _as_model_range(images: np.ndarray) -> np.ndarray:
-    """uint8 `(N, H, W)` or `(N, H, W, C)` -> float32 `(N, H, W, C)` in [-1, 1]."""
+
+def _as_model_range(images) -> np.ndarray:
+    """uint8 or float `(N, H, W)` / `(N, H, W, C)` -> float32 `(N, H, W, C)` in [-1, 1]."""
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[..., None]
-    if images.dtype == np.uint8:
-        return images.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
-    return images.astype(np.float32)
-
-
-def _display_range(images) -> np.ndarray:
-    """Float images in [-1, 1] -> float32 in [0, 1], clipped (as `data.types.to_display_range`).
-
-    Raises:
-        TypeError: integer images (uint8 needs `data.types.to_model_range` first).
-        ValueError: NaN or infinite values.
-    """
-    array = np.asarray(images)
-    if not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(f"expected float images in [-1, 1], got dtype {array.dtype}; convert "
-                        "uint8 images with data.types.to_model_range first")
-    if not np.all(np.isfinite(array)):
-        raise ValueError("images contain NaN or infinite values (has training diverged?)")
-    return np.clip((array.astype(np.float32) + 1.0) * 0.5, 0.0, 1.0)
+    return to_model_range(images) if images.dtype == np.uint8 else images.astype(np.float32)
 
 
 def image_grid(images, nrow, *, padding=1, pad_value=1.0):
@@ -59,12 +44,11 @@ def image_grid(images, nrow, *, padding=1, pad_value=1.0):
         ValueError: not a 4-D non-empty batch, `nrow` < 1, negative padding, NaN/inf values.
         TypeError: integer images (convert uint8 with `data.types.to_model_range`).
     """
-    images = _display_range(images)
+    images = to_display_range(images)
     if images.ndim != 4 or len(images) == 0:
         raise ValueError(f"image_grid expects a non-empty (N, H, W, C) batch, got shape "
                          f"{images.shape}")
-    if isinstance(nrow, bool) or not isinstance(nrow, (int, np.integer)) or nrow < 1:
-        raise ValueError(f"image_grid: nrow must be an int >= 1, got {nrow!r}")
+    positive_int("image_grid: nrow", nrow)
     if padding < 0:
         raise ValueError(f"image_grid: padding must be >= 0, got {padding}")
     n, height, width, channels = images.shape

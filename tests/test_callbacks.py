@@ -23,7 +23,6 @@ from medgan_course.training.callbacks import (  # noqa: E402
     TimeBudget,
     checkpoint_callbacks,
     diagnose_nonfinite,
-    image_grid,
 )
 from medgan_course.training.gan import GAN  # noqa: E402
 
@@ -47,28 +46,6 @@ def tiny_gan(loss="non_saturating", lr=1e-3, **compile_kwargs):
 
 def toy_images(n, seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, (n, 2, 2, 1)).astype("float32")
-
-
-# ------------------------------------------------------------------------------- image_grid
-def test_image_grid_places_each_image_and_maps_to_display_range():
-    images = np.stack([np.full((2, 3, 1), value, np.float32) for value in (-1.0, 0.0, 1.0)])
-    grid = image_grid(images, nrow=2, padding=1, pad_value=0.25)
-    assert grid.shape == (2 * (2 + 1) + 1, 2 * (3 + 1) + 1, 1) and grid.dtype == np.float32
-    assert 0.0 <= grid.min() and grid.max() <= 1.0
-    np.testing.assert_array_equal(grid[1:3, 1:4], 0.0)   # image 0 (-1) at row 0, column 0
-    np.testing.assert_array_equal(grid[1:3, 5:8], 0.5)   # image 1 (0) at row 0, column 1
-    np.testing.assert_array_equal(grid[4:6, 1:4], 1.0)   # image 2 (+1) at row 1, column 0
-    np.testing.assert_array_equal(grid[4:6, 5:8], 0.25)  # empty cell: padding value
-    np.testing.assert_array_equal(grid[0], 0.25)
-
-
-def test_image_grid_rejects_bad_input():
-    with pytest.raises(ValueError, match="nrow"):
-        image_grid(np.zeros((2, 4, 4, 1), np.float32), nrow=0)
-    with pytest.raises(ValueError, match=r"\(N, H, W, C\)"):
-        image_grid(np.zeros((4, 4, 1), np.float32), nrow=2)
-    with pytest.raises(TypeError, match="to_model_range"):
-        image_grid(np.zeros((2, 4, 4, 1), np.uint8), nrow=2)
 
 
 # --------------------------------------------------------------------------------- NaNGuard

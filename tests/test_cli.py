@@ -118,6 +118,13 @@ def test_train_sample_evaluate_on_phantoms(tmp_path, capsys, monkeypatch):
         assert samples["images"].shape == (200, 28, 28) and samples["images"].dtype == np.uint8
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["steps"] == 4 and metrics["images_per_second"] > 0
+    # --precision defaults to auto: the policy this machine's devices and CPU flags call for,
+    # said on stderr and recorded with its reason.
+    from medgan_course.training.distribute import resolve_precision
+
+    policy, reason = resolve_precision("auto")
+    assert (metrics["precision"], metrics["precision_reason"]) == (policy, reason)
+    assert f"precision {policy} ({reason})" in capsys.readouterr().err
     config = json.loads((run / "config.json").read_text())
     assert config["recipe"]["name"] == "dcgan" and config["seed"] == 3
     assert not list(tmp_path.glob(".run.partial-*"))  # no half-written folder left behind

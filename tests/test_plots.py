@@ -29,16 +29,6 @@ def test_image_grid_rejects_bad_input():
         plots.image_grid(np.full((2, 4, 4, 1), np.nan, np.float32), nrow=2)
 
 
-def test_range_conversions_agree_with_data_types():
-    from medgan_course.data.types import to_display_range, to_model_range
-
-    rng = np.random.default_rng(0)
-    uint8 = rng.integers(0, 256, (3, 4, 4, 1), dtype=np.uint8)
-    np.testing.assert_array_equal(plots._as_model_range(uint8), to_model_range(uint8))
-    floats = rng.uniform(-1.2, 1.2, (3, 4, 4, 3)).astype(np.float32)
-    np.testing.assert_allclose(plots._display_range(floats), to_display_range(floats), atol=1e-7)
-
-
 def test_save_grid_png_writes_grey_and_colour(tmp_path):
     from matplotlib import image as mpl_image
 

@@ -1,8 +1,8 @@
 """Callbacks for GAN training: samples over time, per-step losses, NaN diagnosis, time budget,
 an exact step count, a progress bar, checkpoints and resume.
 
-The callbacks are thin; what can be computed without Keras (`image_grid`,
-`diagnose_nonfinite`) is a pure function beside them. A "step" here is one training step
+The callbacks are thin; what can be computed without Keras is a pure function: figures in
+`plots` (`image_grid`), `diagnose_nonfinite` here. A "step" here is one training step
 (one generator update); each callback counts the steps it has seen across all the `fit` calls
 it was passed to. Taught in notebooks/04_training_loop.ipynb and
 notebooks/05_when_training_fails.ipynb.
@@ -19,60 +19,14 @@ import warnings
 import numpy as np
 
 from medgan_course._tf import require_tensorflow
-from medgan_course.data.types import to_display_range, to_uint8
+from medgan_course.data.types import to_uint8
+from medgan_course.plots import image_grid, save_grid_png
 from medgan_course.training.sampling import latent_vectors
 from medgan_course.validate import positive_int, positive_number
 
 require_tensorflow()
 
 import keras  # noqa: E402  (after the version check on purpose)
-
-
-def image_grid(images, nrow, *, padding=1, pad_value=1.0):
-    """Tiles images into one picture, `nrow` images per row, for display or a PNG.
-
-    Args:
-        images: `(N, H, W, C)` float array in [-1, 1] (model range).
-        nrow: images per row (>= 1); the grid has ceil(N / nrow) rows, the last one padded.
-        padding: pixels of `pad_value` between and around the images.
-        pad_value: value of the padding in [0, 1] (1.0 = white).
-
-    Returns:
-        float32 `(rows * (H + padding) + padding, nrow * (W + padding) + padding, C)` in [0, 1].
-
-    Raises:
-        ValueError: not a 4-D non-empty batch, `nrow` < 1, negative padding, NaN/inf values.
-        TypeError: integer images (convert uint8 with `data.types.to_model_range`).
-    """
-    images = to_display_range(images)
-    if images.ndim != 4 or len(images) == 0:
-        raise ValueError(f"image_grid expects a non-empty (N, H, W, C) batch, got shape "
-                         f"{images.shape}")
-    positive_int("image_grid: nrow", nrow)
-    if padding < 0:
-        raise ValueError(f"image_grid: padding must be >= 0, got {padding}")
-    n, height, width, channels = images.shape
-    rows = math.ceil(n / nrow)
-    grid = np.full((rows * (height + padding) + padding, nrow * (width + padding) + padding,
-                    channels), pad_value, np.float32)
-    for index, image in enumerate(images):
-        top = padding + (index // nrow) * (height + padding)
-        left = padding + (index % nrow) * (width + padding)
-        grid[top:top + height, left:left + width] = image
-    return grid
-
-
-def save_grid_png(grid, path):
-    """Writes an `image_grid` result `(H, W, C)` in [0, 1] as a PNG (grey for C = 1).
-
-    Uses `matplotlib.image.imsave`, which needs no display (no pyplot figure is created).
-    """
-    from matplotlib import image as mpl_image
-
-    if grid.shape[-1] == 1:
-        mpl_image.imsave(path, grid[..., 0], cmap="gray", vmin=0.0, vmax=1.0)
-    else:
-        mpl_image.imsave(path, np.clip(grid, 0.0, 1.0))
 
 
 class _StepCounter(keras.callbacks.Callback):

@@ -33,7 +33,7 @@ from medgan_course.errors import UserError  # noqa: E402
 from medgan_course.models import build_models  # noqa: E402
 from medgan_course.training import callbacks as cb  # noqa: E402
 from medgan_course.training import run_folder  # noqa: E402
-from medgan_course.training.distribute import get_strategy  # noqa: E402
+from medgan_course.training.distribute import get_strategy, resolve_precision  # noqa: E402
 from medgan_course.training.distribute import precision as precision_policy  # noqa: E402
 from medgan_course.training.gan import GAN  # noqa: E402
 from medgan_course.training.recipes import Recipe  # noqa: E402
@@ -60,6 +60,7 @@ class TrainResult:
         settings: seed, precision, strategy and budgets the run was asked for.
         class_names: the training data's class names.
         data_source: the training data's provenance (`ImageDataset.source`).
+        precision_reason: why `settings.precision` was chosen (what "auto" read, or the caller).
     """
 
     gan: GAN
@@ -73,6 +74,7 @@ class TrainResult:
     settings: TrainSettings = field(default_factory=TrainSettings)
     class_names: tuple = ()
     data_source: str = ""
+    precision_reason: str = ""
 
 
 def build_gan(recipe: Recipe, *, image_size: int, channels: int, num_classes: int | None = None,
@@ -128,7 +130,8 @@ def train(recipe: Recipe, dataset: ImageDataset, *, steps: int | None = None,
         steps: stop after this many generator steps (None: only the time budget counts).
         seconds: stop after this wall-clock budget (None: only `steps` counts).
         seed: seeds weights, data order and noise (`keras.utils.set_random_seed`).
-        precision: "float32", "mixed_float16" or "mixed_bfloat16".
+        precision: "float32", "mixed_float16", "mixed_bfloat16", or "auto" (the machine's
+            best measured policy: `distribute.choose_precision`).
         strategy: a `tf.distribute.Strategy`, or a `distribute.STRATEGY_NAMES` name
             (default: the current strategy).
         sample_every: record a sample grid every this many steps (None: about 10 grids).
@@ -139,6 +142,10 @@ def train(recipe: Recipe, dataset: ImageDataset, *, steps: int | None = None,
     Returns:
         A `TrainResult`.
     """
+    try:
+        precision, precision_reason = resolve_precision(precision)
+    except ValueError as err:
+        raise UserError(str(err)) from None
     settings = _settings(steps, seconds, seed, precision, strategy)
     strategy = _strategy(strategy)
     keras.utils.set_random_seed(seed)
@@ -171,7 +178,8 @@ def train(recipe: Recipe, dataset: ImageDataset, *, steps: int | None = None,
                        history={k: np.asarray(v, np.float32) for k, v in history.history.items()},
                        stopped=guard.diagnosis or ("seconds" if budget.stopped else "steps"),
                        samples_over_time=grid.samples, settings=settings,
-                       class_names=dataset.class_names, data_source=dataset.source)
+                       class_names=dataset.class_names, data_source=dataset.source,
+                       precision_reason=precision_reason)
 
 
 def _settings(steps, seconds, seed, precision, strategy) -> TrainSettings:
@@ -205,7 +213,8 @@ def _metrics(result: TrainResult) -> dict:
     final = {k: float(np.mean(v[-tail:])) for k, v in result.history.items() if len(v)}
     return {"steps": result.steps, "seconds": round(result.seconds, 2),
             "images_per_second": round(result.images_per_second, 1), "stopped": result.stopped,
-            "precision": result.settings.precision, "final_losses_mean_last_10pct": final,
+            "precision": result.settings.precision, "precision_reason": result.precision_reason,
+            "final_losses_mean_last_10pct": final,
             "tensorflow": tf.__version__, "keras": keras.__version__,
             "devices": [d.device_type for d in tf.config.list_logical_devices()]}
 

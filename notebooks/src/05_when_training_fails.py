@@ -58,6 +58,7 @@ from tqdm.auto import tqdm
 
 from medgan_course import course
 from medgan_course.data import load_dataset_or_default
+from medgan_course.evaluation import diversity
 from medgan_course.evaluation.classification import paired_differences
 from medgan_course.evaluation.report import domain_extractor_for, sample_quality
 from medgan_course.exercises import nb05, show_solution
@@ -271,7 +272,7 @@ display(samples_figure(baseline["samples"][:16], ncol=8, title="baseline"))
 display(samples_figure(collapsed["samples"][:16], ncol=8, title="fast generator, 2-d latent space"))
 
 # %% [markdown]
-# Three measures of diversity, each read against the same measure for real held-out images
+# Three measures of diversity (`evaluation.diversity`), each read against the same measure for real held-out images
 # (the test split; a perfect generator would score like it):
 #
 # - `distinct_neighbours`: for as many fakes as test images, the fraction of *different*
@@ -288,18 +289,18 @@ rng = np.random.default_rng(SEED)
 toy_real, toy_diverse = rng.normal(size=(50, 8)), rng.normal(size=(50, 8))
 toy_collapsed = np.repeat(rng.normal(size=(3, 8)), 17, axis=0)[:50] + 0.01 * rng.normal(size=(50, 8))
 for name, x in (("diverse", toy_diverse), ("collapsed", toy_collapsed)):
-    print(f"{name:9s} distinct neighbours {dg.distinct_neighbours(x, toy_real)['fraction']:.2f}  "
-          f"near duplicates {dg.near_duplicate_fraction(x, toy_real):.2f}  "
-          f"mean pairwise distance {dg.mean_pairwise_distance(x):.2f}")
+    print(f"{name:9s} distinct neighbours {diversity.distinct_neighbours(x, toy_real)['fraction']:.2f}  "
+          f"near duplicates {diversity.near_duplicate_fraction(x, toy_real):.2f}  "
+          f"mean pairwise distance {diversity.mean_pairwise_distance(x):.2f}")
 
 
 # %%
 def diversity(images):
     """The three diversity measures of `len(test)` images against the training split (pixels)."""
     images = images[:len(dataset.test.images)]
-    return {"distinct neighbours": dg.distinct_neighbours(images, dataset.train.images)["fraction"],
-            "near duplicates": dg.near_duplicate_fraction(images, dataset.train.images),
-            "mean pairwise distance": dg.mean_pairwise_distance(images)}
+    return {"distinct neighbours": diversity.distinct_neighbours(images, dataset.train.images)["fraction"],
+            "near duplicates": diversity.near_duplicate_fraction(images, dataset.train.images),
+            "mean pairwise distance": diversity.mean_pairwise_distance(images)}
 
 
 table = {"real test images (floor)": diversity(dataset.test.images),
