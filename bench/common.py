@@ -10,7 +10,7 @@ import platform
 import subprocess
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "results"
+RESULTS = REPO / "medgan_course" / "results"  # package data: notebooks read them on Colab too
 
 
 def data_dir() -> str:
@@ -24,8 +24,10 @@ def data_dir() -> str:
 def machine() -> dict:
     """CPU model, core count, the SIMD flags that matter to TensorFlow, versions, commit."""
     info = pathlib.Path("/proc/cpuinfo").read_text() if pathlib.Path("/proc/cpuinfo").exists() else ""
-    model = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name")), platform.processor())
-    flags = next((l.split(":", 1)[1].split() for l in info.splitlines() if l.startswith("flags")), [])
+    lines = info.splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
+                 platform.processor())
+    flags = next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")), [])
     wanted = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_tile")
     import keras
     import tensorflow as tf

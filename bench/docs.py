@@ -1,10 +1,10 @@
 """Rebuilds every generated page of docs/ from the committed result files, or checks them.
 
     python bench/docs.py            # rewrite docs/results/*.md, RESULTS.md, REMEDIES.md,
-                                    # PERFORMANCE.md and NOTEBOOKS.md from bench/results/
+                                    # PERFORMANCE.md and NOTEBOOKS.md from medgan_course/results/
     python bench/docs.py --check    # exit 1 naming each committed page that differs
 
-No page here is edited by hand: each is a function of bench/results/ (the benchmarks write
+No page here is edited by hand: each is a function of medgan_course/results/ (the benchmarks write
 those files; `--report` options and this command only format them). tests/test_docs_pages.py
 runs `--check`, so a results file committed without its regenerated page fails the tests.
 """

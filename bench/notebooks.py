@@ -6,7 +6,7 @@
 
 Each notebook runs in its own Python process (nbclient starts the kernel as that process's
 child), so `getrusage(RUSAGE_CHILDREN).ru_maxrss` there is the kernel's peak resident memory.
-Results go to bench/results/notebooks/{stem}_{mode}.json; with --out, the executed notebook and
+Results go to medgan_course/results/notebooks/{stem}_{mode}.json; with --out, the executed notebook and
 every PNG it displayed are written there too (look at them).
 """
 

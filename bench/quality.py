@@ -5,7 +5,7 @@ are drawn at every budget in `--checkpoints` (default 60 and 300 s) from the gen
 stands then (EMA when the recipe keeps one). Each sample set is scored by
 `evaluation.report.sample_quality` with the offline domain extractor (trained once on the
 training split, cached), beside the train-versus-test floor. One JSON per recipe and seed in
-bench/results/quality/ (existing ones are skipped: the benchmark resumes). Then run
+medgan_course/results/quality/ (existing ones are skipped: the benchmark resumes). Then run
 `python bench/report.py`.
 
     python bench/quality.py [--recipes seed-dcgan dcgan] [--seeds 0 1 2] [--seconds 300]
@@ -24,14 +24,13 @@ import pathlib
 import time
 
 import keras
-import numpy as np
 
 from common import RESULTS, data_dir, machine, write_json
 
 from medgan_course.data import load_dataset
-from medgan_course.plots import save_samples_png
 from medgan_course.data.types import to_uint8
 from medgan_course.evaluation.report import domain_extractor_for, sample_quality
+from medgan_course.plots import save_samples_png
 from medgan_course.training.recipes import get_recipe
 from medgan_course.training.runner import train
 

@@ -9,7 +9,7 @@ spends 5 critic steps per generator step). Then 1,000 samples are scored by
 `evaluation.report.sample_quality` (offline domain extractor, cached) beside the real-vs-real
 floor, with diagnostics (discriminator accuracy, sample diversity, loss oscillation).
 
-One JSON per arm and seed in bench/results/remedies/ (existing ones are skipped, so the
+One JSON per arm and seed in medgan_course/results/remedies/ (existing ones are skipped, so the
 benchmark resumes); `--report` writes docs/REMEDIES.md from them.
 
     python bench/remedies.py [--arms minimax non-saturating ...] [--seeds 0 1 2] [--steps 800]
@@ -67,6 +67,7 @@ def run_one(arm, recipe, seed, dataset, extractor, steps) -> dict:
     """Trains one arm/seed for `steps` generator steps; scores and diagnoses its samples."""
     import numpy as np
 
+    from medgan_course.evaluation import diversity
     from medgan_course.evaluation.features import extract_features
     from medgan_course.evaluation.report import sample_quality
     from medgan_course.training import diagnostics as dg
@@ -94,10 +95,10 @@ def run_one(arm, recipe, seed, dataset, extractor, steps) -> dict:
         "total_seconds": round(time.perf_counter() - started, 1),
         "recipe": recipe.to_dict(), **quality,
         "d_accuracy_end": probe["d_accuracy"], "g_grad_norm_end": probe["g_grad_norm"],
-        "diversity_ratio": dg.mean_pairwise_distance(fake_features)
-        / dg.mean_pairwise_distance(test_features),
-        "distinct_neighbours": dg.distinct_neighbours(fake_features, train_features)["fraction"],
-        "distinct_neighbours_real_test": dg.distinct_neighbours(test_features,
+        "diversity_ratio": diversity.mean_pairwise_distance(fake_features)
+        / diversity.mean_pairwise_distance(test_features),
+        "distinct_neighbours": diversity.distinct_neighbours(fake_features, train_features)["fraction"],
+        "distinct_neighbours_real_test": diversity.distinct_neighbours(test_features,
                                                                 train_features)["fraction"],
         "d_loss_oscillation": dg.oscillation(history["d_loss"]),
         "g_loss_oscillation": dg.oscillation(history["g_loss"]),

@@ -1,4 +1,4 @@
-"""Writes docs/PERFORMANCE.md from bench/results/ (throughput.json and quality/*.json).
+"""Writes docs/PERFORMANCE.md from medgan_course/results/ (throughput.json and quality/*.json).
 
     python bench/report.py
 """
@@ -25,6 +25,12 @@ def _mean_sd(values):
     return mean, sd
 
 
+def _pm(mean_sd, digits=2, scale=1):
+    """A `_mean_sd` pair as "mean ± sd" with `digits` decimals, both multiplied by `scale`."""
+    mean, sd = mean_sd
+    return f"{mean * scale:.{digits}f} ± {sd * scale:.{digits}f}"
+
+
 def throughput_section() -> list[str]:
     path = RESULTS / "throughput.json"
     if not path.exists():
@@ -36,8 +42,10 @@ def throughput_section() -> list[str]:
              f"{data['warmup']} warm-up steps (tracing) then the timed steps given per row; median of "
              "the runs, each with fresh models.",
              f"Machine: {m['cpu']}, {m['cores']} cores, flags {', '.join(m['flags'])}; "
-             f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}, commit {m['commit']}.",
-             "", "| loop | precision | timed steps | images/s (median) | runs |", "| --- | --- | ---: | ---: | --- |"]
+             f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}, "
+             f"commit {m['commit']}.",
+             "", "| loop | precision | timed steps | images/s (median) | runs |",
+             "| --- | --- | ---: | ---: | --- |"]
     for key, run in runs.items():
         side, precision = key.split("/")
         lines.append(f"| {side} | {precision} | {run['steps']} | {run['median']:.0f} | "
@@ -45,7 +53,8 @@ def throughput_section() -> list[str]:
     med = {k: v["median"] for k, v in runs.items()}
     best = {side: max((v, k) for k, v in med.items() if k.split("/")[0].split("+")[0] == side)
             for side in ("tutorial", "package")}
-    lines += ["", f"- package / tutorial, both float32 as written: **{med['package/float32'] / med['tutorial/float32']:.2f}x**",
+    as_written = med["package/float32"] / med["tutorial/float32"]
+    lines += ["", f"- package / tutorial, both float32 as written: **{as_written:.2f}x**",
               f"- package / tutorial, each in its fastest configuration ({best['package'][1]} against "
               f"{best['tutorial'][1]}): **{best['package'][0] / best['tutorial'][0]:.2f}x**",
               f"- package in its fastest configuration / tutorial as written (float32): "
@@ -108,7 +117,8 @@ def quality_section() -> list[str]:
         lines += [WITHDRAWN_MATCHED, ""]
     lines += [
              "BreastMNIST train (546 images, 28 px). One run per recipe and seed; 1,000 samples drawn when "
-             "the wall clock passed each budget (or, for matched runs, at the matched step); each set scored against the training split with the "
+             "the wall clock passed each budget (or, for matched runs, at the matched step); "
+             "each set scored against the training split with the "
              "offline domain extractor (a small CNN trained on the training split's labels, cached; "
              "these numbers are comparable with each other only, not with published FIDs). Generated "
              "images are subsampled to the test split's size (156) so that the floor (test split versus "
@@ -125,16 +135,17 @@ def quality_section() -> list[str]:
                 continue
             cell = {k: _mean_sd([s[k] for s in scores]) for k in
                     ("fid", "floor_fid", "kid_mean", "precision", "recall", "steps")}
-            fmt = lambda k, d=2, scale=1: f"{cell[k][0] * scale:.{d}f} ± {cell[k][1] * scale:.{d}f}"
-            lines.append(f"| {recipe} | {budget} | {cell['steps'][0]:.0f} | {fmt('fid', 4)} | "
-                         f"{fmt('floor_fid', 4)} | {fmt('kid_mean', 2, 1000)} | {fmt('precision')} | "
-                         f"{fmt('recall')} | {len(scores)} |")
+            lines.append(f"| {recipe} | {budget} | {cell['steps'][0]:.0f} | {_pm(cell['fid'], 4)} | "
+                         f"{_pm(cell['floor_fid'], 4)} | {_pm(cell['kid_mean'], 2, 1000)} | "
+                         f"{_pm(cell['precision'])} | {_pm(cell['recall'])} | {len(scores)} |")
     lines += _quality_verdict(records)
     m = records[0]["machine"]
     commits = ", ".join(sorted({f"{r['machine']['commit']} ({r['recipe']})" for r in records}))
-    lines += ["", f"Machine: {m['cpu']}, {m['cores']} cores; TensorFlow {m['tensorflow']}; commits {commits}.",
+    lines += ["", f"Machine: {m['cpu']}, {m['cores']} cores; TensorFlow {m['tensorflow']}; "
+                  f"commits {commits}.",
               "", "Samples at the end of each run (seed 0):", ""]
-    lines += [f"![{r['recipe']} seed {r['seed']}](../bench/results/quality/{r['recipe']}_seed{r['seed']}.png)"
+    lines += [f"![{r['recipe']} seed {r['seed']}]"
+              f"(../medgan_course/results/quality/{r['recipe']}_seed{r['seed']}.png)"
               for r in records if r["seed"] == 0]
     return lines + [""]
 
@@ -157,8 +168,8 @@ def _quality_verdict(records) -> list[str]:
                  f"{budget} s has FID {dcgan_worst_fid:.4f}; the best seed-dcgan value at any measured "
                  f"budget is {seed_best_fid:.4f}."]
     if budget < 300:
-        lines += ["", "The 300-s budget has not been re-measured since the withdrawal described above, so the "
-                      "target as stated (at 300 s) is not verified by this table."]
+        lines += ["", "The 300-s budget has not been re-measured since the withdrawal described above, "
+                      "so the target as stated (at 300 s) is not verified by this table."]
     return lines
 
 

@@ -3,7 +3,7 @@
 Same architecture (the article's DCGAN), same data (BreastMNIST train, 546 images), same batch
 (256), same process. Each configuration: a fresh model, 3 warm-up steps (tracing), then
 `--steps` timed steps; the median of `--repeats` runs is reported. Writes
-bench/results/throughput.json; `python bench/report.py` turns it into docs/PERFORMANCE.md.
+medgan_course/results/throughput.json; `python bench/report.py` turns it into docs/PERFORMANCE.md.
 
     python bench/throughput.py [--steps 8] [--repeats 3]
 """
@@ -11,6 +11,7 @@ bench/results/throughput.json; `python bench/report.py` turns it into docs/PERFO
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import time
@@ -71,7 +72,7 @@ def main() -> None:
     path = RESULTS / "throughput.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
     runs = previous.get("runs", {})
-    package_xla = lambda *a: package_run(*a, jit_compile=True)  # noqa: E731
+    package_xla = functools.partial(package_run, jit_compile=True)
     configs = [("tutorial", tutorial_run, "float32"), ("package", package_run, "float32"),
                ("package+xla", package_xla, "float32"), ("tutorial", tutorial_run, "mixed_bfloat16"),
                ("package", package_run, "mixed_bfloat16")]

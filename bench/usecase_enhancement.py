@@ -1,7 +1,7 @@
 """Image enhancement on real images: pix2pix GAN vs the same U-Net with L1 only vs classical filters.
 
 For every seed and task ("denoise": modality-matched noise, "sr": 2x super-resolution), each arm
-is run once and written to bench/results/enhancement/{task}_{arm}_seed{k}.json (existing files
+is run once and written to medgan_course/results/enhancement/{task}_{arm}_seed{k}.json (existing files
 are skipped: the benchmark resumes). A seed re-draws the validation/test noise and the training
 noise, order and initial weights; the L1-only and GAN arms of one seed share all of them.
 `--report` writes docs/results/enhancement.md from whatever results exist.

@@ -124,36 +124,30 @@ def dataset_availability(names=("breastmnist", "pneumoniamnist", "mnist"), data_
     return found
 
 
-#: Where `find_results` clones the repository on Colab (which opens a notebook on its own).
-COLAB_CLONE = pathlib.Path("/content/medgan-course")
+#: The committed benchmark results: package data, so that they travel with every install
+#: (Colab opens a notebook without the repository beside it, after a pip install).
+RESULTS_DIR = pathlib.Path(__file__).resolve().parent / "results"
 
 
-def _results_above(start: pathlib.Path):
-    for folder in [start, *start.parents]:
-        if (folder / "bench" / "results" / "throughput.json").is_file():
-            return folder / "bench" / "results"
-    return None
+def results_dir(name: str | None = None) -> pathlib.Path:
+    """The folder of committed benchmark results, or its subfolder `name`.
 
-
-def find_results(start=None, *, clone_on_colab: bool = True):
-    """The repository's committed bench/results folder at or above `start`, or None.
-
-    Notebooks 11 and 12 read the committed benchmark results from there.
+    The files are written by the benchmarks in the repository's `bench/` (each JSON names the
+    command, commit and machine that produced it) and installed with the package, so the
+    notebooks show the same multi-seed tables on Colab, Binder and a laptop.
 
     Args:
-        start: the folder to search from (default: the current directory).
-        clone_on_colab: on Colab, where a notebook opens without its repository, clone the
-            repository (shallow, into COLAB_CLONE) when nothing is found, and look there.
+        name: a benchmark's folder, e.g. "imbalance", "remedies", "quality"; None for the root
+            (which also holds throughput.json).
 
     Returns:
-        The `bench/results` folder (it holds throughput.json), or None when not found.
-    """
-    found = _results_above(pathlib.Path(start or pathlib.Path.cwd()).resolve())
-    if found is None and clone_on_colab and on_colab():
-        import subprocess
+        The folder's path.
 
-        if not COLAB_CLONE.exists():
-            subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPO_URL, str(COLAB_CLONE)],
-                           check=False)
-        found = _results_above(COLAB_CLONE)
-    return found
+    Raises:
+        FileNotFoundError: the folder is not there (an install made without package data).
+    """
+    folder = RESULTS_DIR if name is None else RESULTS_DIR / name
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no committed results at {folder}; reinstall medgan-course "
+                                "(pip install medgan-course @ git+...) to get its package data")
+    return folder

@@ -1,38 +1,54 @@
-"""`course.find_results`: the committed bench/results folder that notebooks 11 and 12 read."""
+"""`course.results_dir`: the committed benchmark results travel with the package.
 
+Colab opens a notebook without the repository beside it; the notebooks read their multi-seed
+tables through `course.results_dir`, so those files must be package data of every install.
+"""
+
+import pathlib
+import subprocess
 import sys
+import zipfile
+
+import pytest
 
 from medgan_course import course
 
-
-def _results_tree(root):
-    results = root / "bench" / "results"
-    results.mkdir(parents=True)
-    (results / "throughput.json").write_text("{}")
-    return results
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+#: Every benchmark folder a notebook reads (04, 05, 07-12 and 00).
+NOTEBOOK_RESULTS = ("quality", "remedies", "imbalance", "semisupervised", "enhancement", "explain",
+                    "notebooks")
 
 
-def test_find_results_looks_in_the_folder_and_its_parents(tmp_path):
-    results = _results_tree(tmp_path)
-    (tmp_path / "notebooks").mkdir()
-    assert course.find_results(tmp_path / "notebooks") == results
-    assert course.find_results(tmp_path) == results
+@pytest.mark.parametrize("name", NOTEBOOK_RESULTS)
+def test_each_folder_the_notebooks_read_holds_results(name):
+    assert list(course.results_dir(name).glob("*.json")), name
 
 
-def test_find_results_is_none_outside_a_checkout_and_clones_only_on_colab(tmp_path, monkeypatch):
-    calls = []
-    monkeypatch.setattr("subprocess.run", lambda *a, **k: calls.append(a))
-    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
-    assert course.find_results(tmp_path) is None and calls == []
-    clone = tmp_path / "clone"
-    monkeypatch.setattr(course, "COLAB_CLONE", clone)
-    monkeypatch.setitem(sys.modules, "google.colab", object())
-    assert course.find_results(tmp_path / "elsewhere", clone_on_colab=False) is None
-    assert course.find_results(tmp_path / "elsewhere") is None  # the (fake) clone found nothing
-    assert calls and calls[0][0][:2] == ["git", "clone"] and calls[0][0][-1] == str(clone)
-    results = _results_tree(clone)
-    assert course.find_results(tmp_path / "elsewhere") == results
+def test_root_holds_the_throughput_measurement():
+    assert (course.results_dir() / "throughput.json").is_file()
 
 
-def test_find_results_finds_this_repository():
-    assert course.find_results(course.pathlib.Path(__file__).parent, clone_on_colab=False) is not None
+def test_a_missing_folder_says_how_to_get_it():
+    with pytest.raises(FileNotFoundError, match="reinstall medgan-course"):
+        course.results_dir("no-such-benchmark")
+
+
+def test_no_notebook_looks_for_results_in_a_checkout():
+    """The old search for ../bench/results worked only next to a clone (not on Colab)."""
+    for source in sorted((REPO_ROOT / "notebooks" / "src").glob("*.py")):
+        text = source.read_text()
+        assert '"bench" / "results"' not in text and "bench/results" not in text, source.name
+
+
+@pytest.mark.slow
+def test_the_built_wheel_carries_every_result_file(tmp_path):
+    """What `pip install "medgan-course @ git+..."` (Colab's install cell) installs."""
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                           "-w", str(tmp_path), str(REPO_ROOT)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    wheel = next(tmp_path.glob("medgan_course-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    committed = {str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "medgan_course" / "results").rglob("*")
+                 if p.is_file()}
+    assert committed and committed <= names, sorted(committed - names)[:5]

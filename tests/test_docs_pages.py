@@ -1,4 +1,4 @@
-"""The generated pages of docs/ are what `python bench/docs.py` builds from bench/results/.
+"""The generated pages of docs/ are what `python bench/docs.py` builds from medgan_course/results/.
 
 A results file committed without its regenerated page (or a page edited by hand) fails here.
 """

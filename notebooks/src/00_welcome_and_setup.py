@@ -47,7 +47,6 @@ if "google.colab" in sys.modules:
 
 import json
 import os
-import pathlib
 import time
 
 import matplotlib.pyplot as plt
@@ -262,19 +261,18 @@ else:
 # semi-supervised GANs, image enhancement with pix2pix, and explainability. They can be done in any
 # order after 06. A 3-hour workshop fits 00-06, one use case and 11 (180 minutes by the suggested
 # times); 12 is for later, on a GPU if you have one. Every notebook is built to take at most about 5 minutes in full mode on a 2-core
-# CPU. The cell below prints the run times the course's benchmark measured, where its result files
-# are present (in a clone of the repository; not on Colab).
+# CPU. The cell below prints the run times the course's benchmark measured (its result files are
+# installed with the package, so Colab and Binder show them too).
 
 # %%
-results = pathlib.Path("..") / "bench" / "results" / "notebooks"
-measured = sorted(results.glob("*.json")) if results.is_dir() else []
+measured = sorted(course.results_dir("notebooks").glob("*.json"))  # installed with the package
 for path in measured:
     run = json.loads(path.read_text())
     status = "ERROR" if run.get("error") else f"{run['seconds']:6.0f} s"
     print(f"{run['notebook']:<40} {run['mode']:<5} {status}, peak {run['peak_rss_mb']:.0f} MB, "
           f"{run['machine']['cores']} cores, {run['date'][:10]}")
 if not measured:
-    print("no benchmark results here (they live in bench/results/notebooks/ of the repository)")
+    print("no notebook measurements installed (medgan_course/results/notebooks/ is empty)")
 
 # %% [markdown]
 # ## 5. How exercises work

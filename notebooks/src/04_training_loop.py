@@ -528,35 +528,32 @@ assert all(np.isfinite(v) for v in scores.values())
 # floor, not with the numbers below.
 #
 # The benchmark behind the course's claim ran each recipe with **3 seeds** at 60 and 300 s
-# (`bench/results/quality/*.json`; the command and the commit that made them are printed
+# (`medgan_course/results/quality/*.json`; the command and the commit that made them are printed
 # below). Mean ± SD over the seeds:
 
 # %%
-QUALITY_DIR = pathlib.Path("..") / "bench" / "results" / "quality"
+QUALITY_DIR = course.results_dir("quality")  # installed with the package: Colab has them too
 bench_runs = [json.loads(p.read_text()) for p in sorted(QUALITY_DIR.glob("*.json"))]
-if not bench_runs:
-    print("bench/results/quality not found (e.g. on Colab): see docs/PERFORMANCE.md in the repository.")
-else:
-    commits = sorted({run["machine"]["commit"] for run in bench_runs})
-    budgets = sorted({run.get("budget", "seconds") for run in bench_runs})
-    print(f"made by bench/quality.py (the exact command is in docs/PERFORMANCE.md); budget: "
-          f"{', '.join(budgets)}; commit {', '.join(commits)}; "
-          f"{bench_runs[0]['machine']['cpu']}, {bench_runs[0]['machine']['cores']} cores\n")
-    print(f"{'recipe':<11}{'budget':>7}{'steps':>8}{'FID':>18}{'floor':>9}{'precision':>12}"
-          f"{'recall':>12}{'seeds':>7}")
-    for name in ("seed-dcgan", "dcgan"):
-        runs = [run for run in bench_runs if run["recipe"] == name]
-        for budget in sorted({int(b) for run in runs for b in run["scores"]}):
-            s = [run["scores"][str(budget)] for run in runs if str(budget) in run["scores"]]
+commits = sorted({run["machine"]["commit"] for run in bench_runs})
+budgets = sorted({run.get("budget", "seconds") for run in bench_runs})
+print(f"made by bench/quality.py (the exact command is in docs/PERFORMANCE.md); budget: "
+      f"{', '.join(budgets)}; commit {', '.join(commits)}; "
+      f"{bench_runs[0]['machine']['cpu']}, {bench_runs[0]['machine']['cores']} cores\n")
+print(f"{'recipe':<11}{'budget':>7}{'steps':>8}{'FID':>18}{'floor':>9}{'precision':>12}"
+      f"{'recall':>12}{'seeds':>7}")
+for name in ("seed-dcgan", "dcgan"):
+    runs = [run for run in bench_runs if run["recipe"] == name]
+    for budget in sorted({int(b) for run in runs for b in run["scores"]}):
+        s = [run["scores"][str(budget)] for run in runs if str(budget) in run["scores"]]
 
-            def col(key, s=s):
-                return np.array([x[key] for x in s], float)
+        def col(key, s=s):
+            return np.array([x[key] for x in s], float)
 
-            print(f"{name:<11}{budget:>6}s{col('steps').mean():>8.0f}"
-                  f"{col('fid').mean():>10.4f} ± {col('fid').std(ddof=1):.4f}"
-                  f"{col('floor_fid').mean():>9.4f}"
-                  f"{col('precision').mean():>7.2f} ± {col('precision').std(ddof=1):.2f}"
-                  f"{col('recall').mean():>7.2f} ± {col('recall').std(ddof=1):.2f}{len(s):>7}")
+        print(f"{name:<11}{budget:>6}s{col('steps').mean():>8.0f}"
+              f"{col('fid').mean():>10.4f} ± {col('fid').std(ddof=1):.4f}"
+              f"{col('floor_fid').mean():>9.4f}"
+              f"{col('precision').mean():>7.2f} ± {col('precision').std(ddof=1):.2f}"
+              f"{col('recall').mean():>7.2f} ± {col('recall').std(ddof=1):.2f}{len(s):>7}")
 
 # %%
 for budget in sorted({b for run in bench_runs for b in run["scores"]}, key=int):

@@ -49,7 +49,6 @@ import dataclasses
 import gc
 import inspect
 import json
-import pathlib
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -439,18 +438,16 @@ plt.show()
 #
 # `bench/remedies.py` trains every arm, WGAN-GP included, for the same number of generator steps
 # with three seeds each and scores each run exactly as above; one JSON per arm and seed lives in
-# `bench/results/remedies/` (docs/REMEDIES.md is its report). Here they are loaded, not
-# recomputed. A checkout of the repository has them; on Colab, read docs/REMEDIES.md on GitHub.
+# `medgan_course/results/remedies/` (docs/REMEDIES.md is its report). Here they are loaded, not
+# recomputed: they are installed with the package, so Colab and Binder show them too.
 
 # %%
-candidates = [pathlib.Path("../bench/results/remedies"), pathlib.Path("bench/results/remedies")]
-folder = next((p for p in candidates if any(p.glob("*.json"))), None)
 bench = {}
-for path in sorted(folder.glob("*.json")) if folder else []:
+for path in sorted(course.results_dir("remedies").glob("*.json")):  # installed with the package
     record = json.loads(path.read_text())
     bench.setdefault(record["arm"], []).append(record)
 if not bench:
-    print("No benchmark results here (not a checkout of the repository?): see docs/REMEDIES.md.")
+    print("No benchmark results installed (medgan_course/results/remedies/ is empty).")
 else:
     first = next(iter(bench.values()))[0]
     print(f"produced by: {first['command']}")

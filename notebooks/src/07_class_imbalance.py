@@ -46,7 +46,6 @@ if "google.colab" in sys.modules:
 # %%
 # %matplotlib inline
 import logging
-import pathlib
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -364,18 +363,17 @@ plt.show()
 # ## 7. The committed benchmark: 5 seeds, two levels
 #
 # `python bench/usecase_imbalance.py --seeds 0 1 2 3 4` ran every arm at both levels; one result
-# file per level, arm and seed is committed in `bench/results/imbalance/`, and
+# file per level, arm and seed is committed in `medgan_course/results/imbalance/`, and
 # `docs/results/imbalance.md` holds the full report. A seed re-draws **everything** random: which
 # minority images the harsh level keeps, the GAN, the synthetic images and the classifier.
 # Intervals are 95% t-intervals over seeds; **Δ** is the per-seed *paired* difference against the
 # baseline (same seed), which removes the variation both arms share.
 
 # %%
-candidates = [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]
-root = next((p / "bench/results/imbalance" for p in candidates if (p / "bench/results/imbalance").is_dir()), None)
-records = results.load_results(root) if root else []
+root = course.results_dir("imbalance")  # installed with the package
+records = results.load_results(root)
 if records:
-    print(f"{len(records)} result files from {root}")
+    print(f"{len(records)} result files from {root.name}/ (installed with the package)")
 else:
     print("not measured yet: no committed results found (in a clone of the repository, run "
           "python bench/usecase_imbalance.py --seeds 0 1 2 3 4)")

@@ -46,7 +46,6 @@ if "google.colab" in sys.modules:
 # %matplotlib inline
 import inspect
 import logging
-import pathlib
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -290,19 +289,17 @@ samples_figure(np.concatenate([dataset.train.images[:8], fakes]), ncol=8,
 #
 # `python bench/usecase_semisupervised.py --seeds 0 1 2 3 4` ran both arms at 1%, 5%, 10% and 100%
 # of the labels; one result file per fraction, arm and seed is committed in
-# `bench/results/semisupervised/`, and `docs/results/semisupervised.md` holds the report. A seed
+# `medgan_course/results/semisupervised/`, and `docs/results/semisupervised.md` holds the report. A seed
 # re-draws **everything** random: which images keep their labels, the weights, the noise and the
 # batch order. Intervals are 95% t-intervals over seeds; **Δ** is the per-seed *paired* difference
 # (SGAN minus supervised, same seed, same labelled images, same initial weights).
 
 # %%
-candidates = [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]
-root = next((p / "bench/results/semisupervised" for p in candidates
-             if (p / "bench/results/semisupervised").is_dir()), None)
-records = results.load_results(root) if root else []
+root = course.results_dir("semisupervised")  # installed with the package
+records = results.load_results(root)
 if records:
     b = records[0]["budget"]
-    print(f"{len(records)} result files from {root}")
+    print(f"{len(records)} result files from {root.name}/ (installed with the package)")
     print(f"budget of every run: {b['steps']} steps, batch {b['batch_size']}, discriminator width "
           f"{b['base_filters']}, generator width {b['gen_filters']}, Adam {b['learning_rate']}")
 else:
@@ -424,7 +421,7 @@ if rows:
         print(f"=> with all labels the supervised arm reaches AUC {np.mean(full):.3f} over {len(full)} seeds, "
               f"{abs(gap):.3f} {'below' if gap < 0 else 'above'} MedMNIST v2's ResNet-18 (0.901).")
     course_cnn = [r["metrics"]["auc"] for r in results.load_results(root.parent / "imbalance")
-                  if r["arm"] == "natural.real"] if root else []
+                  if r["arm"] == "natural.real"]
     if course_cnn:
         print(f"   (notebook 07's classifier, all labels, {len(course_cnn)} seeds: AUC {np.mean(course_cnn):.3f})")
 else:

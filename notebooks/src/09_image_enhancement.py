@@ -47,7 +47,6 @@ if "google.colab" in sys.modules:
 # %matplotlib inline
 import inspect
 import logging
-import pathlib
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -446,17 +445,15 @@ print(f"mean |GAN - clean| {sr_to_clean.mean():.4f}, mean |L1 - clean| "
 #
 # `python bench/usecase_enhancement.py --seeds 0 1 2 3 4` ran every arm of both tasks (the
 # networks' budget is stated above each table); one result file per task, arm and seed is committed in
-# `bench/results/enhancement/`, and `docs/results/enhancement.md` holds the full report. A seed
+# `medgan_course/results/enhancement/`, and `docs/results/enhancement.md` holds the full report. A seed
 # re-draws the validation/test noise, the training noise and order, and the initial weights.
 # Cells are means with 95% t-intervals over seeds; **Δ** columns are per-seed **paired**
 # differences (row minus reference, same seed), which remove the variation both arms share.
 
 # %%
-candidates = [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]
-root = next((p / "bench/results/enhancement" for p in candidates
-             if (p / "bench/results/enhancement").is_dir()), None)
-records = results.load_results(root) if root else []
-print(f"{len(records)} result files from {root}" if records else
+root = course.results_dir("enhancement")  # installed with the package
+records = results.load_results(root)
+print(f"{len(records)} result files from {root.name}/ (installed with the package)" if records else
       "not measured yet: no committed results found (in a clone of the repository, run "
       "python bench/usecase_enhancement.py --seeds 0 1 2 3 4)")
 

@@ -47,7 +47,6 @@ if "google.colab" in sys.modules:
 # %matplotlib inline
 import inspect
 import logging
-import pathlib
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -550,16 +549,15 @@ plt.show()
 #
 # Everything above is **one seed** (`SEED`), at this notebook's budget. `python
 # bench/usecase_explain.py --seeds 0 1 2 3 4` repeats it for five seeds at the full budget; one
-# result file per seed is committed in `bench/results/explain/`, and `docs/results/explain.md`
+# result file per seed is committed in `medgan_course/results/explain/`, and `docs/results/explain.md`
 # holds the report. A seed re-trains the classifier and the cDCGAN and re-draws every latent vector.
 
 # %%
-candidates = [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]
-root = next((p / "bench/results/explain" for p in candidates if (p / "bench/results/explain").is_dir()), None)
-records = [r for r in results.load_results(root) if r["arm"] == "explain"] if root else []
+root = course.results_dir("explain")  # installed with the package
+records = [r for r in results.load_results(root) if r["arm"] == "explain"]
 if records:
     b = records[0]["budget"]
-    print(f"{len(records)} seeds from {root}: cDCGAN {b['gan_steps']} steps, classifier "
+    print(f"{len(records)} seeds from {root.name}/ (installed with the package): cDCGAN {b['gan_steps']} steps, classifier "
           f"{b['classifier']['epochs']} epochs (width {b['classifier']['width']})")
 else:
     print("not measured yet: no committed results found (in a clone of the repository, run "

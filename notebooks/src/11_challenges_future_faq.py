@@ -94,12 +94,12 @@ SEED = 0
 # answers the article's FAQ again.
 #
 # Numbers in this notebook come from three places, always named: result files committed under
-# `bench/results/` (measured by `bench/*.py`; the cell prints the machine and commit), live
+# `medgan_course/results/` (measured by `bench/*.py`; the cell prints the machine and commit), live
 # measurements in this notebook, and the published literature (cited).
 
 # %%
-RESULTS = course.find_results()  # on Colab, which opens the notebook alone, it clones the repository
-print("committed results:", RESULTS or "not found (clone the repository to read them)")
+RESULTS = course.results_dir()  # installed with the package: Colab has them too
+print("committed results:", sorted(p.name for p in RESULTS.iterdir() if p.is_dir()))
 
 
 # %% [markdown]
@@ -248,7 +248,7 @@ if quality:
 
 # %%
 def load_remedies(results):
-    """{arm: [record, ...]} from bench/results/remedies/*.json (notebook 05's benchmark)."""
+    """{arm: [record, ...]} from medgan_course/results/remedies/*.json (notebook 05's benchmark)."""
     arms = {}
     for path in sorted((results / "remedies").glob("*.json")) if results else []:
         record = json.loads(path.read_text())

@@ -349,31 +349,27 @@ print("native bfloat16 on this CPU:", native or ("no (emulated)" if flags else "
 # `bench/throughput.py` measured the article's DCGAN (batch 256) with the same rules on the
 # course's CI machine: the package's `GAN.fit` loop against the TensorFlow tutorial's plain loop,
 # 3 warm-up steps, the median of fresh runs. Its result file is committed; the cell below reads it
-# (on Colab it clones the repository first) and applies the same verdict rule.
+# (installed with the package, so on Colab too) and applies the same verdict rule.
 
 # %%
-RESULTS = course.find_results()  # on Colab, which opens the notebook alone, it clones the repository
-committed = json.loads((RESULTS / "throughput.json").read_text()) if RESULTS else None
-if committed is None:
-    print("bench/results/throughput.json not found: clone the repository to read it")
-else:
-    m = committed["machine"]
-    print(f"machine: {m['cpu']}, {m['cores']} cores, flags {', '.join(m['flags'])}; "
-          f"TensorFlow {m['tensorflow']}, commit {m['commit']}; batch {committed['batch_size']}, "
-          f"{committed['warmup']} warm-up steps")
-    runs = committed["runs"]
-    for key, run in runs.items():
-        print(f"  {key:24s} {run['median']:6.0f} images/s (median of {len(run['images_per_second'])} runs "
-              f"of {run['steps']} timed steps: {', '.join(f'{v:.0f}' for v in run['images_per_second'])})")
+RESULTS = course.results_dir()  # installed with the package: Colab has them too
+committed = json.loads((RESULTS / "throughput.json").read_text())
+m = committed["machine"]
+print(f"machine: {m['cpu']}, {m['cores']} cores, flags {', '.join(m['flags'])}; "
+      f"TensorFlow {m['tensorflow']}, commit {m['commit']}; batch {committed['batch_size']}, "
+      f"{committed['warmup']} warm-up steps")
+runs = committed["runs"]
+for key, run in runs.items():
+    print(f"  {key:24s} {run['median']:6.0f} images/s (median of {len(run['images_per_second'])} runs "
+          f"of {run['steps']} timed steps: {', '.join(f'{v:.0f}' for v in run['images_per_second'])})")
 
 # %%
-if committed is not None:
-    pairs = [("package/float32", "package+xla/float32"), ("package/float32", "package/mixed_bfloat16"),
-             ("tutorial/float32", "package/float32")]
-    for base_key, other_key in pairs:
-        if base_key in runs and other_key in runs:
-            c = compare(runs[base_key]["images_per_second"], runs[other_key]["images_per_second"])
-            print(f"{other_key:24s} vs {base_key:18s}: {c['ratio']:.2f}x, {c['verdict']}")
+pairs = [("package/float32", "package+xla/float32"), ("package/float32", "package/mixed_bfloat16"),
+         ("tutorial/float32", "package/float32")]
+for base_key, other_key in pairs:
+    if base_key in runs and other_key in runs:
+        c = compare(runs[base_key]["images_per_second"], runs[other_key]["images_per_second"])
+        print(f"{other_key:24s} vs {base_key:18s}: {c['ratio']:.2f}x, {c['verdict']}")
 
 
 # %% [markdown]
