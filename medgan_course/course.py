@@ -1,8 +1,9 @@
 """What every notebook of the course shares: smoke mode, versions, the environment check, badges.
 
-Smoke mode is the course's one switch between a learner's run and CI's run. Only a notebook's
-parameters cell calls `smoke_mode()` (tests/test_notebooks.py checks that), so CI executes the
-same cells a learner executes, with smaller numbers.
+Smoke mode is the course's one switch between a learner's run and CI's run, and
+`dataset_flag()` ($MEDGAN_DATASET) the one switch of the dataset. Only a notebook's parameters
+cell calls them (tests/test_notebooks.py checks that), so CI executes the same cells a learner
+executes, with smaller numbers or another flag.
 Taught in notebooks/00_welcome_and_setup.ipynb.
 """
 
@@ -15,7 +16,7 @@ import platform
 import sys
 from urllib.parse import quote
 
-from medgan_course import DEFAULT_BRANCH, REPO_SLUG, REPO_URL
+from medgan_course import DEFAULT_BRANCH, REPO_SLUG
 
 #: The environment variable that switches every notebook to smoke mode.
 SMOKE_ENV = "MEDGAN_SMOKE"
@@ -45,6 +46,40 @@ def smoke_mode(environ=None) -> bool:
         return False
     raise ValueError(f"{SMOKE_ENV}={value!r} is not understood; set it to 1 (smoke mode) "
                      f"or 0 (full mode), or unset it.")
+
+
+#: The environment variable that switches every notebook to another dataset.
+DATASET_ENV = "MEDGAN_DATASET"
+
+
+def dataset_flag(default: str = "breastmnist", environ=None) -> str:
+    """The dataset a notebook loads: $MEDGAN_DATASET if set, else `default`.
+
+    Like `smoke_mode`, only a notebook's parameters cell calls it (tests/test_notebooks.py
+    checks that), so one variable runs every notebook on another single-label 2D MedMNIST
+    flag: `MEDGAN_DATASET=pneumoniamnist`. Its files are found as usual (MEDGAN_DATA_DIR,
+    the cache, a download); CI points MEDGAN_DATA_DIR at a look-alike file
+    (`data.lookalike.write_lookalike`).
+
+    Args:
+        default: the notebook's own dataset, used when the variable is unset or empty.
+        environ: a mapping to read instead of `os.environ` (for tests).
+
+    Returns:
+        A name `data.load_dataset` accepts, lower-cased, e.g. "pneumoniamnist".
+
+    Raises:
+        ValueError: a name the course cannot load (a typo, a 3D or multi-label flag).
+    """
+    from medgan_course.data.registry import DATASET_NAMES
+
+    value = (os.environ if environ is None else environ).get(DATASET_ENV, "").strip().lower()
+    if not value:
+        return default
+    if value not in DATASET_NAMES:
+        raise ValueError(f"{DATASET_ENV}={value!r} is not a dataset the course loads; "
+                         f"choose one of {', '.join(DATASET_NAMES)}, or unset it.")
+    return value
 
 
 def package_version(name: str) -> str:

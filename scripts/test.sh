@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's one test command (README.md gives it; .ci/run calls it):
 #     bash scripts/test.sh [PYTEST_ARGS...]
-# Sets up .venv if needed (scripts/setup.sh, extras cpu,course,test), then runs the unit tests
-# and, once notebooks/ holds notebooks, executes every notebook under nbval in smoke mode.
+# Sets up .venv if needed (scripts/setup.sh, extras cpu,course,test), lints with ruff (the
+# settings in pyproject.toml), then runs the unit tests and, once notebooks/ holds notebooks,
+# executes every notebook under nbval in smoke mode.
 #   MEDGAN_TEST_WORKERS  pytest-xdist workers (default 2)
 #   MEDGAN_SMOKE         passed on to the notebooks' kernels (default 1: tiny, fast runs)
 #   MEDGAN_DATA_DIR      folder with breastmnist.npz; without it the real-data tests skip
@@ -12,10 +13,17 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh cpu,course,test
 python="${MEDGAN_VENV:-$root/.venv}/bin/python"
+ruff="$(dirname "$python")/ruff"
 
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 # nbval's kernels inherit this environment, so one variable switches every notebook to smoke mode.
 export MEDGAN_SMOKE=${MEDGAN_SMOKE:-1}
+
+# Lint first: a style error fails in seconds, before minutes of tests.
+if ! "$ruff" check medgan_course tests bench scripts notebooks/src; then
+  echo "test: ruff found problems; \`$ruff check --fix\` repairs the fixable ones" >&2
+  exit 1
+fi
 
 targets=(tests)
 shopt -s nullglob

@@ -120,10 +120,37 @@ def test_first_mismatch_names_the_first_wrong_or_missing_answer():
     from medgan_course.exercises.core import first_mismatch
 
     cases = [(1, 2), (3, 4), (5, 6)]
-    add = lambda a, b: a + b  # noqa: E731
+    def add(a, b):
+        return a + b
+
     assert first_mismatch(add, add, cases) is None
     assert first_mismatch(lambda a, b: a + b if a < 3 else 0, add, cases) == ((3, 4), 0, 7)
     assert first_mismatch(lambda a, b: None, add, cases) == ((1, 2), None, 3)
-    near = lambda a, b: a + b + 1e-9  # noqa: E731
+
+    def near(a, b):
+        return a + b + 1e-9
+
     assert first_mismatch(near, add, cases) == ((1, 2), 3 + 1e-9, 3)
     assert first_mismatch(near, add, cases, same=lambda g, e: abs(g - e) < 1e-6) is None
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, "breastmnist"), ("", "breastmnist"), ("  ", "breastmnist"),
+    ("pneumoniamnist", "pneumoniamnist"), (" DermaMNIST ", "dermamnist"), ("phantoms", "phantoms"),
+])
+def test_dataset_flag_reads_the_environment_variable(value, expected):
+    environ = {} if value is None else {"MEDGAN_DATASET": value}
+    assert course.dataset_flag("breastmnist", environ) == expected
+
+
+@pytest.mark.parametrize("value", ["breastmnst", "chestmnist", "organmnist3d"])
+def test_dataset_flag_refuses_names_the_course_cannot_load(value):
+    with pytest.raises(ValueError, match="MEDGAN_DATASET"):
+        course.dataset_flag("breastmnist", {"MEDGAN_DATASET": value})
+
+
+def test_dataset_flag_reads_os_environ_when_called(monkeypatch):
+    monkeypatch.setenv("MEDGAN_DATASET", "organamnist")
+    assert course.dataset_flag() == "organamnist"
+    monkeypatch.delenv("MEDGAN_DATASET")
+    assert course.dataset_flag("mnist") == "mnist"

@@ -73,7 +73,8 @@ def test_classes_are_distinguishable_by_simple_statistics(phantom_set):
     labels = np.array([0] * 50 + [1] * 50)
     _, masks = phantoms.render_phantoms(labels, image_size=64, seed=3)
     hard = masks > 0.5
-    perimeter = (hard[:, 1:, :] != hard[:, :-1, :]).sum(axis=(1, 2)) + (hard[:, :, 1:] != hard[:, :, :-1]).sum(axis=(1, 2))
+    perimeter = ((hard[:, 1:, :] != hard[:, :-1, :]).sum(axis=(1, 2))
+                 + (hard[:, :, 1:] != hard[:, :, :-1]).sum(axis=(1, 2)))
     area = hard.sum(axis=(1, 2))
     has_lesion = area > 0
     compactness = perimeter[has_lesion] / np.sqrt(area[has_lesion])

@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
+pytest.importorskip("tensorflow")
 
-from medgan_course.data import augment, pipeline  # noqa: E402  (after the TF skip)
+import tensorflow as tf
+
+from medgan_course.data import augment, pipeline
 
 
 def _images(n=8, size=16, channels=1, seed=0):

@@ -7,8 +7,8 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from medgan_course.training import diagnostics as dg  # noqa: E402
-from medgan_course.training.runner import build_gan  # noqa: E402
+from medgan_course.training import diagnostics as dg
+from medgan_course.training.runner import build_gan
 
 
 def test_discriminator_accuracy_is_balanced_over_real_and_fake():

@@ -9,10 +9,13 @@ import textwrap
 
 import pytest
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
+pytest.importorskip("keras")
+pytest.importorskip("tensorflow")
 
-from medgan_course.training.distribute import (  # noqa: E402
+import keras
+import tensorflow as tf
+
+from medgan_course.training.distribute import (
     get_strategy,
     precision,
     set_precision,

@@ -114,7 +114,10 @@ def test_bootstrap_interval_width_matches_normal_theory():
 def test_bootstrap_stratified_keeps_class_counts():
     y = np.array([0] * 3 + [1] * 17)
     scores = np.linspace(0, 1, 20)
-    share_positive = lambda yy, ss: float(np.mean(yy == 0))  # noqa: E731
+
+    def share_positive(yy, ss):
+        return float(np.mean(yy == 0))
+
     _, low, high = bootstrap_ci(share_positive, y, scores, n_boot=200)
     assert low == high == pytest.approx(3 / 20)
     _, low_u, high_u = bootstrap_ci(share_positive, y, scores, n_boot=200, stratified=False)

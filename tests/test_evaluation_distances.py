@@ -96,7 +96,10 @@ def test_frechet_distance_rejects_bad_input():
 def _mmd2_by_loops(x, y):
     """Unbiased MMD^2 with k(a, b) = (a.b / d + 1)^3, written out term by term."""
     m, d = x.shape
-    k = lambda a, b: (a @ b / d + 1.0) ** 3  # noqa: E731
+
+    def k(a, b):
+        return (a @ b / d + 1.0) ** 3
+
     xx = sum(k(x[i], x[j]) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
     yy = sum(k(y[i], y[j]) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
     xy = sum(k(x[i], y[j]) for i in range(m) for j in range(m)) / m**2

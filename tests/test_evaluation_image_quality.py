@@ -48,7 +48,10 @@ def test_ssim_constant_images_reduce_to_luminance_term():
 
 def _ssim_wang_2004(x, y, data_range=2.0):
     """Independent SSIM of two 2-D images: Gaussian window sigma 1.5, population (co)variances."""
-    blur = lambda im: ndimage.gaussian_filter(im, sigma=1.5, truncate=3.5, mode="reflect")  # noqa: E731
+
+    def blur(im):
+        return ndimage.gaussian_filter(im, sigma=1.5, truncate=3.5, mode="reflect")
+
     mx, my = blur(x), blur(y)
     vx, vy, cxy = blur(x * x) - mx**2, blur(y * y) - my**2, blur(x * y) - mx * my
     c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2

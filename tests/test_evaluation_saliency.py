@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
+pytest.importorskip("keras")
 
-from medgan_course.evaluation import saliency  # noqa: E402
+import keras
+
+from medgan_course.evaluation import saliency
 
 
 class _QuadrantMask(keras.layers.Layer):

@@ -6,10 +6,12 @@ notebook's *Solution* cells show: they exist once.
 
 import pytest
 
-keras = pytest.importorskip("keras")
+pytest.importorskip("keras")
 
-from medgan_course.exercises import nb03  # noqa: E402
-from medgan_course.exercises.solutions.nb03 import (  # noqa: E402
+import keras
+
+from medgan_course.exercises import nb03
+from medgan_course.exercises.solutions.nb03 import (
     build_small_discriminator,
     conv_params,
     conv_transpose_output_size,

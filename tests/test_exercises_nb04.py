@@ -8,11 +8,14 @@ notebook's *Solution* cells show; the untouched stub of exercise 3 is the articl
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
+pytest.importorskip("keras")
+pytest.importorskip("tensorflow")
 
-from medgan_course.exercises import article_debug, nb04  # noqa: E402
-from medgan_course.exercises.solutions.nb04 import EveryN, ema_update, train  # noqa: E402
+import keras
+import tensorflow as tf
+
+from medgan_course.exercises import article_debug, nb04
+from medgan_course.exercises.solutions.nb04 import EveryN, ema_update, train
 
 
 def article_function(source=article_debug.ARTICLE_TRAIN_SOURCE):
@@ -40,7 +43,9 @@ def test_ema_accepts_the_solution_and_rejects_stubs():
 
 
 def test_ema_names_swapped_weights():
-    swapped = lambda ema, w, d: [d * b + (1 - d) * a for a, b in zip(ema, w)]  # noqa: E731
+    def swapped(ema, w, d):
+        return [d * b + (1 - d) * a for a, b in zip(ema, w)]
+
     feedback = nb04.check_ema_update(swapped)
     assert not feedback.passed and "swapped" in feedback.message
 

@@ -34,7 +34,9 @@ def test_psnr_rejects_stubs():
 
 
 def test_psnr_names_the_usual_mistakes():
-    wrong_range = lambda c, r, data_range=2.0: my_psnr(c, r, 1.0)  # noqa: E731
+    def wrong_range(c, r, data_range=2.0):
+        return my_psnr(c, r, 1.0)
+
     assert "6.02 dB" in nb09.check_psnr(wrong_range).message
 
     def batch_psnr(clean, restored, data_range=2.0):

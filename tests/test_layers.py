@@ -128,16 +128,20 @@ def test_known_exceptions_are_still_real():
     assert not stale, f"remove these from KNOWN_EXCEPTIONS, they are fixed: {sorted(stale)}"
 
 
-def test_plots_uses_only_numpy_matplotlib_and_the_standard_library():
+def test_plots_uses_numpy_matplotlib_and_only_the_leaves_of_the_package():
+    """Figures stay light: no TensorFlow, nothing above `data.types` (NumPy-only range maps)."""
     tree = ast.parse((PACKAGE_DIR / "plots.py").read_text(encoding="utf-8"))
-    roots = set()
+    roots, package = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             roots |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and not node.level:
             roots.add(node.module.split(".")[0])
-    third_party = roots - set(sys.stdlib_module_names) - {"__future__"}
+            if node.module.startswith("medgan_course"):
+                package.add(node.module)
+    third_party = roots - set(sys.stdlib_module_names) - {"__future__", "medgan_course"}
     assert third_party <= {"numpy", "matplotlib"}, sorted(third_party)
+    assert package <= {"medgan_course.data.types", "medgan_course.validate"}, sorted(package)
 
 
 def test_the_checker_sees_lazy_relative_and_string_imports():

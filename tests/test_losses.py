@@ -5,11 +5,14 @@ import math
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
-keras = pytest.importorskip("keras")
+pytest.importorskip("tensorflow")
+pytest.importorskip("keras")
 
-from medgan_course.training import losses  # noqa: E402
-from medgan_course.training.losses import (  # noqa: E402
+import keras
+import tensorflow as tf
+
+from medgan_course.training import losses
+from medgan_course.training.losses import (
     LOSS_NAMES,
     discriminator_loss,
     generator_loss,

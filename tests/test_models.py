@@ -5,11 +5,14 @@ import warnings
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
+pytest.importorskip("keras")
+pytest.importorskip("tensorflow")
 
-from medgan_course import models  # noqa: E402
-from medgan_course.models import classifier, dcgan, seed  # noqa: E402
+import keras
+import tensorflow as tf
+
+from medgan_course import models
+from medgan_course.models import classifier, dcgan, seed
 
 
 def _article_generator():
@@ -26,7 +29,7 @@ def _article_generator():
     model.add(layers.Conv2DTranspose(64, (5, 5), strides=(2, 2), padding='same', use_bias=False))
     model.add(layers.BatchNormalization())
     model.add(layers.LeakyReLU())
-    model.add(layers.Conv2DTranspose(1, (5, 5), strides=(2, 2), padding='same', use_bias=False, activation='tanh'))  # noqa: E501
+    model.add(layers.Conv2DTranspose(1, (5, 5), strides=(2, 2), padding='same', use_bias=False, activation='tanh'))  # noqa: E501  the article's line, verbatim
     return model
 
 

@@ -3,11 +3,13 @@
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
+pytest.importorskip("keras")
+pytest.importorskip("tensorflow")
 
-from medgan_course.models import pix2pix  # noqa: E402
-from medgan_course.training.pix2pix import Pix2Pix  # noqa: E402
+import keras
+
+from medgan_course.models import pix2pix
+from medgan_course.training.pix2pix import Pix2Pix
 
 
 def _images(n, size=28, channels=1, seed=0):

@@ -204,7 +204,7 @@ def test_repo_links_parser_reads_every_kind_of_link():
         "See https://github.com/MedMNIST/MedMNIST for the data.\n"
     )
     links = repo_links(text)
-    assert [(l["kind"], l["slug"], l["ref"], l["path"]) for l in links] == [
+    assert [(link["kind"], link["slug"], link["ref"], link["path"]) for link in links] == [
         ("binder", "org/repo", "main", "notebooks/01.ipynb"),
         ("colab", "org/repo", "dev", "notebooks/02.ipynb"),
         ("git", "org/repo", "v1", None),
@@ -341,9 +341,15 @@ if [ "$1 $2" = "-m pytest" ]; then
 fi
 """
 
+FAKE_RUFF = """#!/usr/bin/env bash
+# Stands in for the venv's ruff: records its arguments, exits with $FAKE_RUFF_STATUS.
+echo "$*" >> "{log}"
+exit "${{FAKE_RUFF_STATUS:-0}}"
+"""
+
 
 def make_sandbox(tmp_path, with_shared=True):
-    """A copy of the repo's scripts beside a fake ../shared, with a fake .venv/bin/python."""
+    """A copy of the repo's scripts beside a fake ../shared, with a fake .venv/bin/python and ruff."""
     repo = tmp_path / "work" / "repo"
     for name in ["pyproject.toml", *SHELL_SCRIPTS]:
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
@@ -356,6 +362,9 @@ def make_sandbox(tmp_path, with_shared=True):
     fake.write_text(FAKE_PYTHON.format(real=sys.executable, log=tmp_path / "calls.log",
                                        env_log=tmp_path / "env.log"))
     fake.chmod(0o755)
+    ruff = fake.parent / "ruff"
+    ruff.write_text(FAKE_RUFF.format(log=tmp_path / "ruff.log"))
+    ruff.chmod(0o755)
     return repo
 
 
@@ -388,6 +397,18 @@ def test_test_command_runs_pytest_and_treats_no_tests_as_failure(tmp_path, pytes
     pytest_call = calls(tmp_path)[-1]
     assert pytest_call == "-m pytest -n 2 --dist loadscope --durations=15 tests -k x"
     assert "MEDGAN_SMOKE=1" in (tmp_path / "env.log").read_text()
+
+
+def test_test_command_lints_with_the_venvs_ruff_first_and_stops_on_a_finding(tmp_path):
+    repo = make_sandbox(tmp_path)
+    assert run_script(repo, "scripts/test.sh").returncode == 0
+    lint = (tmp_path / "ruff.log").read_text().splitlines()
+    assert lint == ["check medgan_course tests bench scripts notebooks/src"]
+    runs_before = calls(tmp_path).count("-m pytest -n 2 --dist loadscope --durations=15 tests")
+    result = run_script(repo, "scripts/test.sh", FAKE_RUFF_STATUS="1")
+    assert result.returncode == 1 and "ruff check --fix" in result.stderr
+    runs_after = calls(tmp_path).count("-m pytest -n 2 --dist loadscope --durations=15 tests")
+    assert runs_after == runs_before == 1, "pytest must not run after a lint failure"
 
 
 def test_test_command_adds_notebooks_under_nbval_once_there_are_some(tmp_path):
@@ -500,12 +521,14 @@ def test_binder_install_steps_work_in_a_fresh_virtualenv(tmp_path):
     downloads once per machine.
     """
     _, pip_lines = load_environment(REPO_ROOT / "binder" / "environment.yml")
-    pip_lines = [line for line in pip_lines if canonicalize_name(Requirement(line).name) not in BINDER_BASE]
+    pip_lines = [line for line in pip_lines
+                 if canonicalize_name(Requirement(line).name) not in BINDER_BASE]
     venv, repo = tmp_path / "venv", tmp_path / "repo"
     copy_work_tree(repo)
     run_logged([sys.executable, "-m", "venv", str(venv)])
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "MEDGAN_VENV")}
-    env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}", VIRTUAL_ENV=str(venv), TF_CPP_MIN_LOG_LEVEL="2")
+    env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}", VIRTUAL_ENV=str(venv),
+               TF_CPP_MIN_LOG_LEVEL="2")
     python = str(venv / "bin" / "python")
 
     # Can the index be reached at all? Ask pip itself (it knows mirrors and proxies), briefly.
@@ -513,7 +536,8 @@ def test_binder_install_steps_work_in_a_fresh_virtualenv(tmp_path):
                             "--timeout", "10", "--retries", "0", pip_lines[-1]],
                            env=env, capture_output=True, text=True, timeout=120)
     if probe.returncode != 0:
-        pytest.skip(f"package index unreachable, cannot replay Binder's install: {probe.stderr.strip()[-300:]}")
+        pytest.skip("package index unreachable, cannot replay Binder's install: "
+                    f"{probe.stderr.strip()[-300:]}")
 
     started = time.monotonic()
     run_logged([python, "-m", "pip", "install", "--prefer-binary", *pip_lines], env=env, timeout=1200)
@@ -524,12 +548,14 @@ def test_binder_install_steps_work_in_a_fresh_virtualenv(tmp_path):
     run_logged([python, "-m", "pip", "check"], env=env)
 
     # Run from tmp_path, not the copy, so the import can only come from what postBuild installed.
-    found = json.loads(run_logged([python, "-c", REPLAY_CHECK], cwd=tmp_path, env=env).stdout.splitlines()[-1])
+    replay = run_logged([python, "-c", REPLAY_CHECK], cwd=tmp_path, env=env)
+    found = json.loads(replay.stdout.splitlines()[-1])
     assert pathlib.Path(found["package_file"]).resolve().is_relative_to(repo.resolve())
     assert Version(found["tensorflow"]) >= Version("2.16")
     assert Version(found["keras"]).major == 3
     assert Version(found["ipywidgets"]).major == 8
-    assert found["tensorflow_cpu_dist"] and not found["tensorflow_dist"], "the GPU build `tensorflow` slipped in"
+    assert found["tensorflow_cpu_dist"] and not found["tensorflow_dist"], \
+        "the GPU build `tensorflow` slipped in"
     # mybinder.org guarantees 1 GB: importing the stack must leave room for the course's work.
     assert found["max_rss_mib"] < 1024, f"importing TensorFlow took {found['max_rss_mib']:.0f} MiB"
     assert (venv / "bin" / "medgan-course").is_file(), "postBuild did not install the CLI entry point"

@@ -11,9 +11,9 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from medgan_course.data.phantoms import make_phantoms  # noqa: E402
-from medgan_course.training.recipes import get_recipe  # noqa: E402
-from medgan_course.training.throughput import (  # noqa: E402
+from medgan_course.data.phantoms import make_phantoms
+from medgan_course.training.recipes import get_recipe
+from medgan_course.training.throughput import (
     BatchClock,
     ThroughputResult,
     compare,

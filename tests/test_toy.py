@@ -111,7 +111,7 @@ def test_generator_loss_curves_match_the_derivatives_by_hand():
 
 # -------------------------------------------------------------------------- datasets, metrics
 def test_samplers_are_seeded_and_shaped():
-    for name, dataset in TOY_DATASETS.items():
+    for dataset in TOY_DATASETS.values():
         a, b = dataset.sample(100, seed=3), dataset.sample(100, seed=3)
         assert a.shape == (100, dataset.dim) and a.dtype == np.float32
         assert np.array_equal(a, b)

@@ -22,7 +22,9 @@ def _smooth(n=40, size=28, seed=0):
 
 
 def _toy_dataset(name="phantoms"):
-    split = lambda n, s: Split(_smooth(n, seed=s), np.zeros(n, np.int32))  # noqa: E731
+    def split(n, s):
+        return Split(_smooth(n, seed=s), np.zeros(n, np.int32))
+
     return ImageDataset(name, split(64, 0), split(16, 1), split(16, 2), ("x",), "toy")
 
 

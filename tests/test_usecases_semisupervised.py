@@ -4,11 +4,13 @@ labelled subsets, the fair supervised arm and the computed conclusions."""
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
+pytest.importorskip("tensorflow")
 
-from medgan_course.data.types import Split  # noqa: E402
-from medgan_course.training import semisupervised as sgan_lib  # noqa: E402
-from medgan_course.usecases import semisupervised as ss  # noqa: E402
+import tensorflow as tf
+
+from medgan_course.data.types import Split
+from medgan_course.training import semisupervised as sgan_lib
+from medgan_course.usecases import semisupervised as ss
 
 TINY = ss.SemiSupervisedBudget(steps=30, eval_every=10, batch_size=8, base_filters=4,
                                gen_filters=4, latent_dim=8, dropout=0.0, learning_rate=3e-3)

@@ -100,7 +100,7 @@ def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="n_samples"):
         monitor_module.TrainingMonitor(n_samples=0, static=True)
     with pytest.raises(AttributeError):
-        monitor_module.NoSuchThing  # noqa: B018
+        monitor_module.NoSuchThing  # noqa: B018  the bare attribute access is what must raise
 
 
 # ------------------------------------------------------------------------------ the callback

@@ -9,9 +9,9 @@ import pytest
 pytest.importorskip("ipywidgets")
 pytest.importorskip("tensorflow")
 
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
-from medgan_course.widgets import playground as pg  # noqa: E402
+from medgan_course.widgets import playground as pg
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ Taught in notebooks/03_building_a_dcgan.ipynb.
 from __future__ import annotations
 
 import hashlib
-import numbers
 import os
 import pathlib
 import shutil
@@ -32,6 +31,7 @@ import numpy as np
 from medgan_course.data import info
 from medgan_course.data.subsets import stratified_subset
 from medgan_course.data.types import DataUnavailableError, ImageDataset, Split, to_model_range
+from medgan_course.validate import positive_int, positive_number
 
 #: Above this many bytes of float32 training images, loading asks for `max_train` instead.
 MAX_TRAIN_BYTES = 2 * 1024**3
@@ -204,9 +204,7 @@ def _check_request(flag, size, max_train):
         raise ValueError(f"size must be one of {info.SIZES}, got {size!r}.")
     n_train = entry["n_samples"]["train"]
     if max_train is not None:
-        if (isinstance(max_train, bool) or not isinstance(max_train, numbers.Integral)
-                or max_train < 1):
-            raise ValueError(f"max_train must be a positive int or None, got {max_train!r}.")
+        positive_int("max_train (or None)", max_train)
         n_train = min(n_train, max_train)
     n_bytes = n_train * size * size * entry["n_channels"] * 4
     if n_bytes > MAX_TRAIN_BYTES:
@@ -252,8 +250,7 @@ def load_medmnist(flag, *, size=28, data_dir=None, download=True, max_train=None
         DataUnavailableError: no file could be found or downloaded; the message says how.
     """
     _check_request(flag, size, max_train)
-    if not (isinstance(timeout, (int, float)) and timeout > 0):
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+    positive_number("timeout (seconds)", timeout)
     path = find_or_download(flag, size=size, data_dir=data_dir, download=download,
                             timeout=timeout, cache_dir=cache_dir)
     arrays = _read_npz(path, flag, size)

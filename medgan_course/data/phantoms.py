@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from medgan_course.data.types import ImageDataset, Split, to_model_range
+from medgan_course.validate import positive_int
 
 CLASS_NAMES = ("irregular lesion (malignant-like)", "smooth or no lesion (benign-like)")
 #: Fraction of class-1 images without any lesion ("normal"), as BreastMNIST merges normal+benign.
@@ -177,8 +178,7 @@ def make_phantoms(n_train=600, n_val=100, n_test=200, image_size=28, minority_fr
     """
     sizes = {"train": n_train, "val": n_val, "test": n_test}
     for name, size in sizes.items():
-        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
-            raise ValueError(f"n_{name} must be an int >= 1, got {size!r}.")
+        positive_int(f"n_{name}", size)
     if not 0.0 < minority_fraction <= 0.5:
         raise ValueError(
             "minority_fraction must be in (0, 0.5] (class 0 is the minority), "

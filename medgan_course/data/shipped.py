@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from medgan_course.validate import positive_int, positive_number
+
 #: Soft-tissue window of CT (level 40 HU, width 400 HU): fat, muscle and organs stay distinct.
 SOFT_TISSUE_WINDOW = (40.0, 400.0)
 
@@ -39,8 +41,7 @@ def window_hu(hu, level=40.0, width=400.0):
     Returns:
         float32 array of the same shape in [0, 1].
     """
-    if width <= 0:
-        raise ValueError(f"window width must be positive, got {width}.")
+    width = positive_number("window width", width)
     low = level - width / 2.0
     return np.clip((np.asarray(hu, dtype=np.float32) - low) / width, 0.0, 1.0).astype(np.float32)
 
@@ -170,8 +171,7 @@ def extract_patches(images, patch_size, stride):
         raise ValueError(
             f"patch_size must be an int in [1, {min(height, width)}], got {patch_size!r}."
         )
-    if not (isinstance(stride, int) and stride >= 1):
-        raise ValueError(f"stride must be an int >= 1, got {stride!r}.")
+    stride = positive_int("stride", stride)
     windows = np.lib.stride_tricks.sliding_window_view(array, (patch_size, patch_size), axis=(1, 2))
     windows = windows[:, ::stride, ::stride]  # (N, rows, cols, C, p, p)
     patches = np.moveaxis(windows, 3, -1)     # (N, rows, cols, p, p, C)

@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from medgan_course.data.types import Split
+from medgan_course.validate import positive_int
 
 
 def _as_labels(labels):
@@ -80,8 +81,7 @@ def keep_k_per_class(labels, k, seed=0):
         ValueError: k < 1, or a class has fewer than k examples (names the class and count).
     """
     labels = _as_labels(labels)
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"k must be an integer >= 1, got {k!r}.")
+    k = positive_int("k", k)
     rng = np.random.default_rng(seed)
     chosen = []
     for cls in np.unique(labels):

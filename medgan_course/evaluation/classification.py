@@ -26,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from medgan_course.data.subsets import class_counts
+from medgan_course.validate import positive_int
 
 __all__ = [
     "roc_auc",
@@ -218,8 +219,9 @@ def bootstrap_ci(
     """
     # Positives here only define the strata; which class metric_fn calls positive is its business.
     is_one, s = _check_binary(y_true, scores, positive_class=1)
-    if n_boot < 1 or not 0.0 < alpha < 1.0:
-        raise ValueError(f"need n_boot >= 1 and 0 < alpha < 1; got n_boot={n_boot}, alpha={alpha}")
+    positive_int("bootstrap_ci: n_boot", n_boot)
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"bootstrap_ci: alpha must be in (0, 1), got {alpha!r}")
     y = is_one.astype(np.int64)
     rng = np.random.default_rng(seed)
     values = np.empty(n_boot, dtype=np.float64)

@@ -36,6 +36,7 @@ from medgan_course.evaluation.neighbours import (
     memorization_report,
     nearest_neighbours,
 )
+from medgan_course.validate import positive_int
 
 __all__ = [
     "frechet_distance",
@@ -159,8 +160,9 @@ def kernel_inception_distance(
     real = _as_features(real_features, "real_features")
     fake = _as_features(fake_features, "fake_features")
     _check_same_dim(real, fake)
-    if subset_size < 2 or n_subsets < 1:
-        raise ValueError(f"need subset_size >= 2 and n_subsets >= 1; got {subset_size}, {n_subsets}")
+    positive_int("kernel_inception_distance: n_subsets", n_subsets)
+    if subset_size < 2:
+        raise ValueError(f"kernel_inception_distance: subset_size must be >= 2, got {subset_size!r}")
     m = min(subset_size, real.shape[0], fake.shape[0])
     rng = np.random.default_rng(seed)
     values = np.array([

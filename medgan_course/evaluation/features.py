@@ -22,6 +22,7 @@ import pathlib
 import numpy as np
 
 from medgan_course._tf import require_tensorflow
+from medgan_course.validate import positive_int
 
 __all__ = [
     "ExtractorUnavailableError",
@@ -95,8 +96,7 @@ def extract_features(extractor, images) -> np.ndarray:
 
 def _in_batches(fn, images, batch_size):
     """Applies fn (a (b, ...) -> (b, D) array function) to consecutive batches; (N, D) float64."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    positive_int("batch_size", batch_size)
     batches = [fn(images[i:i + batch_size]) for i in range(0, len(images), batch_size)]
     return np.concatenate([np.asarray(b, dtype=np.float64) for b in batches])
 
@@ -174,9 +174,7 @@ class PixelExtractor:
     """
 
     def __init__(self, downsample: int = 1):
-        if downsample < 1:
-            raise ValueError(f"downsample must be >= 1, got {downsample}")
-        self.downsample = int(downsample)
+        self.downsample = positive_int("PixelExtractor: downsample", downsample)
 
     def __call__(self, images) -> np.ndarray:
         """`(N, H, W, C)` float in [-1, 1] -> `(N, H*W*C / downsample^2)` float64."""

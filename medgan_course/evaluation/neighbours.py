@@ -13,6 +13,7 @@ import dataclasses
 import numpy as np
 
 from medgan_course.evaluation.features import PixelExtractor, extract_features
+from medgan_course.validate import positive_int
 
 __all__ = [
     "nearest_neighbours",
@@ -44,8 +45,7 @@ def _squared_distance_chunks(query, reference, chunk_size):
     Uses ||q||^2 + ||r||^2 - 2 q.r (one matrix product per chunk), so memory stays at
     chunk_size x N_ref; rounding can make exact zeros tiny positives.
     """
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    positive_int("chunk_size", chunk_size)
     ref_sq = np.einsum("ij,ij->i", reference, reference)
     for start in range(0, query.shape[0], chunk_size):
         q = query[start:start + chunk_size]

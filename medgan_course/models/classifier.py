@@ -8,6 +8,7 @@ ImageNet's InceptionV3 (notebooks/06_evaluating_gans.ipynb).
 """
 
 from medgan_course._tf import require_tensorflow
+from medgan_course.validate import positive_int
 
 require_tensorflow()
 
@@ -29,9 +30,8 @@ def _check_classifier_args(image_shape, num_classes, width, dropout, feature_dim
                          f"({NUM_BLOCKS} poolings); got image_shape={image_shape!r}.")
     if not isinstance(num_classes, int) or num_classes < 2:
         raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}.")
-    for key, value in (("width", width), ("feature_dim", feature_dim)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{key} must be a positive int; got {value!r}.")
+    positive_int("width", width)
+    positive_int("feature_dim", feature_dim)
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout is a rate in [0, 1); got {dropout!r}.")
     return shape

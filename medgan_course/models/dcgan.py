@@ -22,6 +22,7 @@ head of Miyato & Koyama (2018), ``logit = w.h + b + embed(y).h``.
 """
 
 from medgan_course._tf import require_tensorflow
+from medgan_course.validate import positive_int
 
 require_tensorflow()
 
@@ -49,8 +50,7 @@ def _geometry(image_size):
 def _check_positive(**values):
     """Raises ValueError naming the first argument that is not a positive int."""
     for key, value in values.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{key} must be a positive int; got {value!r}.")
+        positive_int(key, value)
 
 
 def _check_num_classes(num_classes, *, required=False):

@@ -17,6 +17,7 @@ Taught in notebooks/09_image_enhancement.ipynb. What differs from the paper, and
 """
 
 from medgan_course._tf import require_tensorflow
+from medgan_course.validate import positive_int
 
 require_tensorflow()
 
@@ -32,8 +33,7 @@ PATCH_SIZE = 14
 def _check_positive(**values):
     """Raises ValueError naming the first argument that is not a positive int."""
     for key, value in values.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{key} must be a positive int; got {value!r}.")
+        positive_int(key, value)
 
 
 def _check_size(image_size, depth):

@@ -18,6 +18,7 @@ baseline of notebooks/03_building_a_dcgan.ipynb, whose improved successor is ``d
 """
 
 from medgan_course._tf import require_tensorflow
+from medgan_course.validate import positive_int
 
 require_tensorflow()
 
@@ -40,8 +41,7 @@ def _check_seed_shape(image_size, channels, num_classes=None):
             f"start upsampled twice); got image_size={image_size}. Use the course DCGAN "
             "(models.dcgan.build_generator, name 'dcgan'), which supports 28 and 64 px."
         )
-    if not isinstance(channels, int) or channels < 1:
-        raise ValueError(f"channels must be a positive int (1 grey, 3 RGB); got {channels!r}.")
+    positive_int("channels (1 grey, 3 RGB)", channels)
     if num_classes is not None:
         raise ValueError(
             "The article's models are unconditional; got num_classes="
@@ -73,8 +73,7 @@ def seed_generator(latent_dim=SEED_LATENT_DIM, *, image_size=SEED_IMAGE_SIZE, ch
         ValueError: image_size other than 28, a non-positive latent_dim or channels.
     """
     _check_seed_shape(image_size, channels)
-    if not isinstance(latent_dim, int) or latent_dim < 1:
-        raise ValueError(f"latent_dim must be a positive int; got {latent_dim!r}.")
+    positive_int("latent_dim", latent_dim)
     layers = keras.layers
     z = keras.Input(shape=(latent_dim,), name="z")
     x = layers.Dense(7 * 7 * 256, use_bias=False)(z)

@@ -114,7 +114,7 @@ class ToyGAN:
                                    input_signature=[tf.TensorSpec(shape, tf.float32)])
         self.reset(seed)
 
-    def reset(self, seed: int | None = None) -> "ToyGAN":
+    def reset(self, seed: int | None = None) -> ToyGAN:
         """Back to step 0: weights, Adam's state, logs, data and latent streams of `seed`.
 
         `ToyGAN(seed=s)` and `ToyGAN(seed=t).reset(s)` then train identically. The learning
@@ -195,7 +195,7 @@ class ToyGAN:
                 g_log = g_log.write(i * self.g_steps + k, self.gan.generator_step(self.batch_size))
         return d_log.stack(), f_log.stack(), g_log.stack()
 
-    def train(self, rounds: int, progress=None, chunk: int = 250) -> "ToyGAN":
+    def train(self, rounds: int, progress=None, chunk: int = 250) -> ToyGAN:
         """`rounds` rounds of the alternation, `chunk` rounds per graph call.
 
         Args:

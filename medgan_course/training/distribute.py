@@ -15,6 +15,7 @@ import json
 import os
 
 from medgan_course._tf import require_tensorflow
+from medgan_course.validate import positive_int
 
 STRATEGY_NAMES = ("auto", "default", "mirrored", "multiworker")
 PRECISION_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -207,8 +208,7 @@ def split_cpu(n):
         RuntimeError: TensorFlow has already initialised its devices (restart the Python
             process or kernel and call `split_cpu` first).
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"split_cpu needs a positive integer, got {n!r}")
+    n = positive_int("split_cpu: n", n)
     tf = require_tensorflow()
     cpu = tf.config.list_physical_devices("CPU")[0]
     configs = [tf.config.LogicalDeviceConfiguration() for _ in range(n)]

@@ -11,7 +11,7 @@ from medgan_course._tf import require_tensorflow
 
 tf = require_tensorflow()
 
-import keras  # noqa: E402
+import keras  # noqa: E402  (after the version check on purpose)
 
 
 def ema_copy(model: keras.Model, sample_inputs) -> keras.Model:

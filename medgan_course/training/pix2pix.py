@@ -22,17 +22,17 @@ from __future__ import annotations
 import numpy as np
 
 from medgan_course._tf import require_tensorflow
-
-tf = require_tensorflow()
-
-import keras  # noqa: E402  (after the version check on purpose)
-
-from medgan_course.training.adversarial import AdversarialModel  # noqa: E402
-from medgan_course.training.losses import (  # noqa: E402
+from medgan_course.training.adversarial import AdversarialModel
+from medgan_course.training.losses import (
     discriminator_loss,
     generator_loss,
     validate_loss_name,
 )
+from medgan_course.validate import positive_number
+
+tf = require_tensorflow()
+
+import keras  # noqa: E402  (after the version check on purpose)
 
 #: The paper's weight of the L1 term against the adversarial term.
 DEFAULT_L1_WEIGHT = 100.0
@@ -59,10 +59,8 @@ class Pix2Pix(AdversarialModel):
 
     def __init__(self, generator, discriminator=None, *, l1_weight=DEFAULT_L1_WEIGHT, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(l1_weight, bool) or not isinstance(l1_weight, (int, float)) or l1_weight <= 0:
-            raise ValueError(f"Pix2Pix: l1_weight must be a positive number, got {l1_weight!r}")
+        self.l1_weight = positive_number("Pix2Pix: l1_weight", l1_weight)
         self.generator, self.discriminator = generator, discriminator
-        self.l1_weight = float(l1_weight)
         self.loss_name = None
         self._make_trackers(["g_loss", "l1"]
                             + (["d_loss", "g_adv"] if discriminator is not None else []))

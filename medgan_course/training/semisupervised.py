@@ -31,14 +31,13 @@ notebooks/08_label_scarcity.ipynb.
 from __future__ import annotations
 
 from medgan_course._tf import require_tensorflow
+from medgan_course.models.dcgan import real_fake_logits
+from medgan_course.training.adversarial import AdversarialModel
+from medgan_course.training.losses import discriminator_loss
 
 tf = require_tensorflow()
 
 import keras  # noqa: E402  (after the version check on purpose)
-
-from medgan_course.models.dcgan import real_fake_logits  # noqa: E402
-from medgan_course.training.adversarial import AdversarialModel  # noqa: E402
-from medgan_course.training.losses import discriminator_loss  # noqa: E402
 
 
 def supervised_loss(labels, class_logits):

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 
 from medgan_course._tf import require_tensorflow
+from medgan_course.validate import positive_int
 
 tf = require_tensorflow()
 
@@ -64,10 +65,8 @@ def images_per_second(stamps, batch_size: int, warmup_steps: int) -> float:
     Raises:
         ValueError: too few stamps, non-increasing stamps, or bad batch_size/warmup_steps.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
-    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 1:
-        raise ValueError(f"warmup_steps must be an int >= 1 (the first step traces), got {warmup_steps!r}")
+    positive_int("batch_size", batch_size)
+    positive_int("warmup_steps (the first step traces)", warmup_steps)
     stamps = [float(s) for s in stamps]
     if len(stamps) < warmup_steps + 1:
         raise ValueError(f"need at least warmup_steps + 1 = {warmup_steps + 1} stamps to time one "
@@ -168,9 +167,8 @@ def measure_throughput(recipe, dataset, *, warmup_steps: int = 3, timed_steps: i
     """
     from medgan_course.training.runner import train
 
-    for name, value in (("timed_steps", timed_steps), ("repeats", repeats)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    positive_int("timed_steps", timed_steps)
+    positive_int("repeats", repeats)
     strategy = strategy or tf.distribute.get_strategy()
     global_batch = recipe.batch_size * strategy.num_replicas_in_sync
 

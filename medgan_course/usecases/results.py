@@ -129,7 +129,10 @@ def bootstrap_over_test_cases(record: dict, metric: str, *, n_boot: int = 1000, 
         fn = roc_auc
     else:
         threshold = record["metrics"]["threshold"]
-        fn = lambda y, s: binary_metrics(y, s, threshold)[metric]  # noqa: E731
+
+        def fn(y, s):
+            return binary_metrics(y, s, threshold)[metric]
+
     return bootstrap_ci(fn, target, scores, n_boot=n_boot, seed=seed)
 
 

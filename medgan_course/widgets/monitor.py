@@ -21,6 +21,7 @@ import time
 import numpy as np
 from matplotlib.figure import Figure
 
+from medgan_course.validate import positive_int
 from medgan_course.widgets import _compat
 
 #: The log entries the monitor records at every step (missing ones are skipped).
@@ -109,11 +110,6 @@ def monitor_figure(steps, history: dict, images=None, *, step: int | None = None
     return fig
 
 
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"TrainingMonitor: {name} must be an int >= 1, got {value!r}")
-
-
 # ------------------------------------------------------------------------------ the callback
 class _MonitorLogic:
     """Everything the monitor does; combined with the callbacks' step counter on first use.
@@ -126,8 +122,8 @@ class _MonitorLogic:
     def __init__(self, every_n_steps: int = 100, *, n_samples: int = 16, seed: int = 0,
                  smooth: int = 20, static: bool | None = None, auto_display: bool = True):
         super().__init__()
-        _check_positive_int("every_n_steps", every_n_steps)
-        _check_positive_int("n_samples", n_samples)
+        positive_int("TrainingMonitor: every_n_steps", every_n_steps)
+        positive_int("TrainingMonitor: n_samples", n_samples)
         self.every_n_steps, self.n_samples, self.seed, self.smooth = (
             int(every_n_steps), int(n_samples), seed, smooth)
         self.static = _compat.use_static(static)

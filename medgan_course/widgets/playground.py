@@ -103,7 +103,7 @@ class Playground:
                     self.refresh()
                 else:
                     self._report()
-            except Exception as err:  # noqa: BLE001 - shown to the learner, not raised
+            except Exception as err:  # shown to the learner, not raised
                 self.status.value = (f"<b style='color:#b3261e'>{type(err).__name__}: "
                                      f"{html.escape(str(err))}</b>")
         return callback
