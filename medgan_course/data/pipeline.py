@@ -38,7 +38,9 @@ def make_dataset(images, labels=None, *, batch_size, shuffle=True, seed=0, repea
     Args:
         images: (N, H, W, C) float32 in [-1, 1], e.g. `dataset.train.images`.
         labels: optional (N,) integer labels; then the dataset yields (images, labels).
-        batch_size: images per batch, >= 1 (at most N when drop_remainder is True).
+        batch_size: images per batch, >= 1 (at most N when drop_remainder is True). A `GAN`
+            with n_critic > 1 takes one real batch per critic step in each training batch:
+            pass `gan.real_batch_size(batch_size)`.
         shuffle: reshuffle the examples every epoch (with `seed`, so runs are repeatable).
         seed: seed of the shuffle order.
         repeat: loop forever (training by steps); False gives one epoch.

@@ -231,8 +231,7 @@ class GAN(AdversarialModel):
         """Real images one `train_step` takes when each step generates `batch_size` fakes.
 
         Each of the `n_critic` critic steps sees its own real batch (Gulrajani et al. 2017,
-        Algorithm 1), so build the training data with
-        `make_dataset(images, batch_size=gan.real_batch_size(batch_size))`.
+        Algorithm 1): build the data with `make_dataset(images, batch_size=this)`.
         """
         return batch_size * self.n_critic
 
@@ -319,10 +318,9 @@ class GAN(AdversarialModel):
     def train_step(self, data):
         """`n_critic` discriminator steps, one generator step on the last one's fakes, the EMA.
 
-        Each critic step gets its own real batch and fresh z. The last one's fakes come from
-        one generator forward pass on a tape; the discriminator is updated first, then the
-        generator's loss on those same fakes is taken under the UPDATED discriminator (the
-        alternation of PyTorch's DCGAN example, with one generator forward pass per step).
+        Each critic step gets its own real batch and fresh z. The last one's fakes, from the
+        step's one generator forward pass, update the discriminator first; then the UPDATED
+        discriminator judges the same fakes for the generator's loss (PyTorch's DCGAN example).
 
         Args:
             data: real_images `(n_critic * B, H, W, C)` float32 in [-1, 1] (see

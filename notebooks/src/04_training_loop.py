@@ -64,10 +64,11 @@ from medgan_course.evaluation.report import domain_extractor_for
 from medgan_course.exercises import nb04, show_solution
 from medgan_course.exercises.article_debug import ARTICLE_TRAIN_SOURCE
 from medgan_course.training import losses, runner
-from medgan_course.training.callbacks import checkpoint_callbacks
+from medgan_course.training.checkpoint import CheckpointSettings, staging_dir
 from medgan_course.training.ema import update_ema, warmup_decay
 from medgan_course.training.gan import GAN
 from medgan_course.training.recipes import RECIPES
+from medgan_course.training.run_folder import DataArgs, load_run
 from medgan_course.widgets.monitor import TrainingMonitor, monitor_figure
 
 course.print_versions()
@@ -76,17 +77,18 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
 
-DATASET = "breastmnist"       # any 2-D MedMNIST flag, e.g. "pneumoniamnist"
+DATASET = course.dataset_flag("breastmnist")  # any 2-D MedMNIST flag, e.g. "pneumoniamnist"
 SEED = 0
 RECIPE = "dcgan"              # the course's default recipe (training.recipes.RECIPES)
 TRAIN_SECONDS = 5 if SMOKE else 150     # wall-clock budget of the main training run
 COMPARE_SECONDS = 2 if SMOKE else 60    # same budget for both recipes in section 8
 MONITOR_EVERY = 3 if SMOKE else 100     # steps between two refreshes of the live monitor
-RESUME_IMAGES = 64            # images in the interrupt-and-resume demonstration
+RESUME_STEPS = 9              # steps of the interrupt-and-resume demonstration
 EXTRACTOR_EPOCHS = 1 if SMOKE else 10   # FID feature extractor (10 = the benchmark's setting)
 
 # %% [markdown]
@@ -108,13 +110,15 @@ print(f"{dataset.name}: {dataset.train.images.shape}, recipe {recipe.name!r}, "
 # Section 8 scores samples by a Fréchet distance in the features of a small CNN trained on the
 # training split (`evaluation.report.domain_extractor_for`; notebook 06 explains it). It is
 # trained once and cached, so prepare it now, with the training images' features. First use, on
-# a small input: the training set against 156 of its own images (near 0).
+# a small input: the training set against as many of its own images as the test split holds
+# (156 on BreastMNIST; near 0).
 
 # %%
 extractor = domain_extractor_for(dataset, epochs=EXTRACTOR_EPOCHS, seed=SEED)
-train_features = extract_features(extractor, dataset.train.images)   # (546, D) float64
-print("features", train_features.shape, "| FD(train, 156 train images) =",
-      round(frechet_distance(train_features, extract_features(extractor, dataset.train.images[:156])), 4))
+train_features = extract_features(extractor, dataset.train.images)   # (N_train, D) float64
+n_test = len(dataset.test.images)   # BreastMNIST: 156, the size every FID here compares
+print("features", train_features.shape, f"| FD(train, {n_test} train images) =",
+      round(frechet_distance(train_features, extract_features(extractor, dataset.train.images[:n_test])), 4))
 
 # %% [markdown]
 # A pipeline over ten images, batches of four:
@@ -136,11 +140,19 @@ assert [tuple(b.shape) for b in small] == [(4, 28, 28, 1)] * 2   # drop_remainde
 print(inspect.getsource(GAN.train_step))
 
 # %% [markdown]
-# - `self._unpack(data)`: the real batch (and labels, for class-conditional GANs).
-# - `for _ in range(self.n_critic)`: `n_critic` discriminator steps per generator step (1 for the
-#   DCGAN recipes; 5 for WGAN-GP, whose critic must stay close to optimal). Each draws fresh z
-#   but reuses the real batch.
-# - `self.generator_step(...)`: then **one** generator step, with its own fresh z.
+# - `self._unpack(data)`: the real images (and labels, for class-conditional GANs).
+# - `critic_batches(...)`: the batch holds one real batch per discriminator step, `n_critic` of
+#   them (1 for the DCGAN recipes; 5 for WGAN-GP, whose critic must stay close to optimal and sees
+#   a fresh real batch at each step, as in the WGAN-GP paper's Algorithm 1). `earlier` holds all
+#   but the last; from then on `real_images, labels` is the last one.
+# - `[self.discriminator_step(real, classes) for ... in earlier]`: the first `n_critic - 1`
+#   discriminator steps, each with its own fresh fakes (none when `n_critic = 1`).
+# - `with tf.GradientTape() as g_tape:`: the step's **one** generator forward pass, recorded on the
+#   generator's tape.
+# - `self.discriminator_step(real_images, labels, fake_images)`: the discriminator is updated
+#   **first**, on those fakes.
+# - `self._generator_update(g_tape, fake_images, labels)`: then **one** generator update on the
+#   **same** fakes, judged by the **updated** discriminator (as in PyTorch's DCGAN example).
 # - `self._update_ema()`: then the moving average of the generator's weights (section 4).
 # - The trackers average the logs for Keras's progress display; the returned dict holds this
 #   step's values, which `LossHistory` and the live monitor record.
@@ -151,21 +163,28 @@ print(inspect.getsource(GAN.train_step))
 print(inspect.getsource(GAN.discriminator_step))
 
 # %% [markdown]
-# - The fakes are generated **outside** the tape: no gradient flows back into the generator.
-# - `variables = self.discriminator.trainable_variables`: the tape's gradient is taken with
-#   respect to the discriminator only, and only the discriminator's optimizer applies it.
+# - Given no `fake_images`, it makes fresh ones; either way they are made **outside** the tape:
+#   no gradient flows back into the generator.
+# - `self._apply(tape, scaled, self.discriminator, self.d_optimizer)`: the gradient is taken with
+#   respect to the discriminator's variables only, and only the discriminator's optimizer applies it.
 # - `discriminator_loss(self.loss_name, real_logits, fake_logits)`: one scalar from the logits of
-#   both batches (`training.losses`: binary cross-entropy, hinge, Wasserstein, ...).
-# - `scale_loss` and `/ _replicas()` matter only for mixed precision and several devices.
+#   both batches (`training.losses`: binary cross-entropy, hinge, Wasserstein, ...). The
+#   [hinge loss](https://medgan-course.github.io/medgan-course/site/glossary.html#term-hinge-loss) charges D max(0, 1 - logit) on reals and max(0, 1 + logit)
+#   on fakes, so D stops pushing on samples it scores beyond the margin; G minimises -logit.
+# - `self.scaled_loss(...)` matters only for mixed precision and several devices.
 
 # %%
 print(inspect.getsource(GAN.generator_step))
+print(inspect.getsource(GAN._generator_update))
 
 # %% [markdown]
-# - The generator's forward pass is **inside** this tape (the gradient must reach its weights),
-#   and the discriminator judges the fakes; only `self.generator.trainable_variables` receive
-#   the gradient. The article toggled `discriminator.trainable = False` for this; a tape ignores
-#   that flag, and differentiating only the generator's variables is what keeps D still.
+# - `generator_step` (used on its own just below) draws fresh z and runs the generator's forward
+#   pass **inside** its tape, since the gradient must reach its weights; `train_step` instead hands
+#   `_generator_update` the tape of its last discriminator step's fakes. `_generator_update`
+#   re-enters that tape (`with tape:`) so the discriminator's judgement joins the recorded forward
+#   pass; only `self.generator.trainable_variables` receive the gradient. The article toggled
+#   `discriminator.trainable = False` for this; a tape ignores that flag, and differentiating only
+#   the generator's variables is what keeps D still.
 # - `generator_loss(...)`: for the binary cross-entropy recipes the **non-saturating** loss
 #   `-log D(G(z))` (section 3).
 #
@@ -408,47 +427,45 @@ print(f"after {result.steps} steps the initial (random) weights make up {100 * n
 # %% [markdown]
 # ## 7. Checkpoints and exact resuming
 #
-# Long runs get interrupted. `training.callbacks.checkpoint_callbacks(folder)` returns Keras's
-# `BackupAndRestore` (weights, **both optimizers' state**, the latent stream's position; deleted
-# when `fit` completes) and a `ModelCheckpoint` of the whole GAN as `gan.keras`. A later `fit`
-# with the same callbacks on a fresh GAN restores the backup and skips the finished epochs.
+# Long runs get interrupted. Give `runner.train` a `checkpoint=CheckpointSettings(folder, ...)`
+# and it writes a checkpoint there every `every_steps` steps or `every_seconds` seconds (30 s by
+# default): both networks, the EMA generator, **both optimizers' state** (Adam's moments), the
+# latent stream's counter, the step, and the losses and sample grids so far. The step is also
+# the data position: batch s holds images chosen by `(seed, s)` alone (`training.data_order`),
+# so nothing else needs saving. Called again with the same arguments and folder, `train`
+# resumes from the last checkpoint; called with other arguments, it refuses.
+# `medgan-course train` does exactly this: it checkpoints into `.OUT.partial/` beside `--out`,
+# and running the same command again after a crash resumes.
 #
-# Demonstration on a few images, eagerly so that it is quick: train 3 epochs straight; train
-# again but "crash" at the start of epoch 3; resume on a freshly initialised GAN; compare.
+# Demonstration: train `RESUME_STEPS` steps straight; train again with a checkpoint every 3
+# steps but "crash" after 5; resume; compare.
 
 # %%
-subset = dataset.train.images[:RESUME_IMAGES]
-fit_args = dict(batch_size=32, epochs=3, shuffle=False, verbose=0)
-
-
-def fresh_gan(init_seed):
-    keras.utils.set_random_seed(init_seed)
-    new = runner.build_gan(recipe, image_size=28, channels=1, seed=SEED)
-    new.run_eagerly = True   # no tracing: a few steps run faster eagerly
-    return new
+resume_recipe = recipe.replace(batch_size=16)   # small batches: the demonstration is quick
+resume_args = dict(steps=RESUME_STEPS, seed=SEED, precision="float32", sample_every=3,
+                   progress=False)
 
 
 class Crash(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch == 2:
-            raise KeyboardInterrupt("simulated crash at the start of epoch 3")
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == 4:   # the 5th step of this session
+            raise KeyboardInterrupt("simulated crash after 5 steps")
 
 
-straight = fresh_gan(SEED)
-straight.fit(subset, **fit_args)
+straight = runner.train(resume_recipe, dataset, **resume_args)
 
-folder = tempfile.mkdtemp(prefix="medgan-resume-")
-interrupted = fresh_gan(SEED)
+work = pathlib.Path(tempfile.mkdtemp(prefix="medgan-resume-"))
+settings = CheckpointSettings(staging_dir(work / "run"), every_steps=3)
 try:
-    interrupted.fit(subset, callbacks=checkpoint_callbacks(folder) + [Crash()], **fit_args)
+    runner.train(resume_recipe, dataset, checkpoint=settings, extra_callbacks=[Crash()],
+                 **resume_args)
 except KeyboardInterrupt as err:
-    print("interrupted:", err, f"after {int(interrupted.g_optimizer.iterations)} steps")
+    print("interrupted:", err, "| files kept:", sorted(p.name for p in settings.folder.iterdir()))
 
-resumed = fresh_gan(SEED + 1)   # other initial weights: everything must come from the backup
-history = resumed.fit(subset, callbacks=checkpoint_callbacks(folder), **fit_args)
-print("epochs run after resuming:", len(history.history["d_loss"]),
-      "| optimizer steps:", int(resumed.g_optimizer.iterations), "(straight:",
-      int(straight.g_optimizer.iterations), ")")
+resumed = runner.train(resume_recipe, dataset, checkpoint=settings, **resume_args)
+print("resumed from step", resumed.resumed_from, "| steps:", resumed.steps,
+      "| optimizer steps:", int(resumed.gan.g_optimizer.iterations),
+      "(straight:", int(straight.gan.g_optimizer.iterations), ")")
 
 
 # %%
@@ -457,27 +474,31 @@ def max_difference(a, b):
 
 
 print(f"resumed vs straight, generator weights : max |difference| = "
-      f"{max_difference(resumed.generator, straight.generator):.1e}")
+      f"{max_difference(resumed.gan.generator, straight.gan.generator):.1e}")
 print(f"resumed vs straight, EMA generator     : max |difference| = "
-      f"{max_difference(resumed.ema_generator, straight.ema_generator):.1e}")
-print(f"for scale, the 6 steps moved the generator by up to "
-      f"{max_difference(fresh_gan(SEED).generator, straight.generator):.1e}")
-assert max_difference(resumed.generator, straight.generator) < 1e-5
-assert int(resumed.g_optimizer.iterations) == int(straight.g_optimizer.iterations)
+      f"{max_difference(resumed.gan.ema_generator, straight.gan.ema_generator):.1e}")
+print("per-step losses identical, the steps before the crash included:",
+      np.array_equal(resumed.history["g_loss"], straight.history["g_loss"]))
+assert max_difference(resumed.gan.generator, straight.gan.generator) < 1e-5
+assert int(resumed.gan.g_optimizer.iterations) == int(straight.gan.g_optimizer.iterations)
+assert resumed.resumed_from == (3,) and len(resumed.history["g_loss"]) == RESUME_STEPS
 
 # %%
-saved = keras.saving.load_model(pathlib.Path(folder) / "gan.keras")   # safe_mode=True
-print(type(saved).__name__, "loaded with", int(saved.g_optimizer.iterations), "optimizer steps")
-assert np.allclose(saved.generate(z16), resumed.generate(z16), atol=1e-6)
-del straight, interrupted, resumed, saved   # free the demonstration GANs (memory)
+runner.save_run(resumed, work / "run", data=DataArgs(dataset.name), n_samples=16)
+print("now in the work folder:", sorted(p.name for p in work.iterdir()))   # the staging is gone
+saved = load_run(work / "run").generator()   # safe_mode=True
+assert np.allclose(saved(z16, training=False), resumed.gan.generate(z16), atol=1e-6)
+del straight, resumed, saved   # free the demonstration GANs (memory)
 gc.collect();
 
 # %% [markdown]
-# The resumed run ends with the same weights as the uninterrupted one, because the optimizers'
-# moments, the step counters and the position of the latent stream were restored, not only the
-# weights. (The GAN builds its optimizers in `compile`; with Keras's lazy default a resumed
-# `fit` silently restarts Adam.) For a long run, keep `checkpoint_callbacks(folder)` among the
-# callbacks of `fit` and, after a crash, call the same `fit` again with the same folder.
+# The resumed run ends with the same weights and the same per-step losses as the uninterrupted
+# one, because the optimizers' moments, the step counters, the data position and the latent
+# stream were restored, not only the weights. (The GAN builds its optimizers in `compile`; with
+# Keras's lazy default a restored GAN silently restarts Adam.) It repeated 2 steps, the ones
+# after its last checkpoint: at most one checkpoint interval is ever repeated. Keras's own
+# `BackupAndRestore` resumes only at epoch boundaries and keeps no losses or sample grids, so
+# the course does not use it.
 
 # %% [markdown]
 # ## 8. The article's recipe versus the course's, same time budget
@@ -593,7 +614,7 @@ print(ARTICLE_TRAIN_SOURCE)
 # %% [markdown]
 # ## Summary
 #
-# - `GAN.train_step` = `n_critic` discriminator steps + one generator step + the EMA update, each
+# - `GAN.train_step` = `n_critic` discriminator steps (each on its own real batch) + one generator step on the last one's fakes, judged by the updated discriminator, + the EMA update, each
 #   step with its own tape over one network's variables (the two gradients point in opposite
 #   directions for the generator, cosine measured above).
 # - The non-saturating / hinge generator losses keep a strong gradient when the discriminator
@@ -601,7 +622,8 @@ print(ARTICLE_TRAIN_SOURCE)
 # - `runner.train(..., extra_callbacks=[monitor])` trains with the live monitor; samples from
 #   fixed z show what the losses cannot: what the generator actually makes. The EMA of the
 #   generator warms its decay up, so a short run does not sample from its random start.
-# - `checkpoint_callbacks` + a fresh, compiled GAN resume a run exactly, optimizer state included.
+# - `runner.train(..., checkpoint=...)` resumes a killed run exactly, optimizer state and data
+#   position included; `medgan-course train` resumes when the same command runs again.
 # - For the same wall-clock time the course recipe beat the article's on the benchmark (3 seeds);
 #   the run above is one seed.
 

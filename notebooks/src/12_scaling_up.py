@@ -61,8 +61,8 @@ from medgan_course import course
 from medgan_course.data import load_dataset_or_default
 from medgan_course.exercises import nb12, show_solution
 from medgan_course.training import runner
+from medgan_course.training.adversarial import AdversarialModel
 from medgan_course.training.distribute import get_strategy, precision, split_cpu
-from medgan_course.training.gan import GAN
 from medgan_course.training.recipes import get_recipe
 from medgan_course.training.throughput import compare, images_per_second, measure_throughput
 
@@ -75,10 +75,11 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
-DATASET = "breastmnist"
+DATASET = course.dataset_flag("breastmnist")  # any single-label 2D MedMNIST flag
 RECIPE = "dcgan"          # the course's default recipe: batch 64 on one device
 N_CPU_DEVICES = 2         # logical CPU devices for MirroredStrategy (section 1)
 WARMUP_STEPS = 1 if SMOKE else 3      # steps left out of every timing (tracing, XLA compilation)
@@ -171,14 +172,11 @@ for function in (runner.train, runner.build_gan):
 # replicas), or the update is `R` times too large. The course's GAN does this in both steps:
 
 # %%
-for step in (GAN.discriminator_step, GAN.generator_step):
-    for line in inspect.getsource(step).splitlines():
-        if "_replicas()" in line or "scale_loss" in line:
-            print(f"{step.__name__:20s}|{line}")
+print(inspect.getsource(AdversarialModel.scaled_loss))  # both steps differentiate this
 
 # %% [markdown]
-# `scale_loss` is the mixed-precision loss scaling of the next section; outside `mixed_float16` it
-# returns the loss unchanged. Exercise 2 checks the arithmetic.
+# `optimizer.scale_loss` is the mixed-precision loss scaling of the next section; outside
+# `mixed_float16` it returns the loss unchanged. Exercise 2 checks the arithmetic.
 
 # %% [markdown]
 # ## 3. Mixed precision: float16 with loss scaling, or bfloat16
@@ -401,9 +399,12 @@ for base_key, other_key in pairs:
 # ```
 #
 # The global batch is now per-replica batch × replicas on *all* workers. A failed worker stops the
-# whole job, so save checkpoints (`training.callbacks.checkpoint_callbacks` adds
-# `BackupAndRestore`, which resumes with the optimizers' state). The course does not run a
-# multi-worker job; `get_strategy("multiworker")` only checks that `TF_CONFIG` is valid.
+# whole job, so checkpoint: `medgan-course train --strategy multiworker --steps N --out DIR`
+# (the same command on every worker, with its own `TF_CONFIG`) checkpoints on the chief into
+# `.DIR.partial/`, which every worker must see (shared storage), and after a failure the same
+# commands resume from it, optimizer state included (notebook 04, section 7). Only the chief
+# writes the run folder. The course runs no multi-worker job here; its test suite runs a
+# two-worker one on 127.0.0.1 (`tests/test_multiworker.py`).
 #
 # **A Colab TPU.** A TPU is reached through its own strategy, created (like `split_cpu`) before
 # anything else touches TensorFlow:
