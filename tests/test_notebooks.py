@@ -39,6 +39,9 @@ NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 #: parameters and the summary).
 REQUIRED = ["Learning objectives", "Set-up", "Parameters", "Summary", "Exercises", "Next"]
 SMOKE_WORDS = re.compile(r"\bSMOKE\b|smoke_mode|MEDGAN_SMOKE")
+#: The dataset switch: like smoke mode, read in the parameters cell only.
+DATASET_WORDS = re.compile(r"dataset_flag|MEDGAN_DATASET")
+DATASET_LINE = re.compile(r'^DATASET = course\.dataset_flag\("\w+"\)', re.MULTILINE)
 
 
 def source(cell):
@@ -142,9 +145,13 @@ def _parameters_problems(cells, at):
         problems.append("the parameters cell must sit under '## Parameters'")
     if "SMOKE = course.smoke_mode()" not in source(cells[index]):
         problems.append("the parameters cell must set SMOKE = course.smoke_mode()")
+    if not DATASET_LINE.search(source(cells[index])):
+        problems.append('the parameters cell must set DATASET = course.dataset_flag("...")')
     for i, cell in enumerate(cells):
         if i != index and cell["cell_type"] == "code" and SMOKE_WORDS.search(source(cell)):
             problems.append(f"cell {i} reads smoke mode; only the parameters cell may")
+        if i != index and cell["cell_type"] == "code" and DATASET_WORDS.search(source(cell)):
+            problems.append(f"cell {i} reads the dataset switch; only the parameters cell may")
     return problems
 
 
@@ -202,8 +209,9 @@ def _good_notebook(name="02_x.ipynb"):
         md("## Learning objectives\n\n- a"), md("## Set-up"),
         code('import sys\nif "google.colab" in sys.modules:\n    %pip install -q x'),
         code("from medgan_course import course\ncourse.print_versions()"),
-        md("## Parameters"), code("SMOKE = course.smoke_mode()\nN = 1 if SMOKE else 9",
-                                  tags=["parameters"]),
+        md("## Parameters"),
+        code('SMOKE = course.smoke_mode()\nDATASET = course.dataset_flag("breastmnist")\n'
+             "N = 1 if SMOKE else 9", tags=["parameters"]),
         md("## 1. Lesson"), code("print(N)"), md("## Summary\n\ns"), md("## Exercises"),
         *exercise(1), *exercise(2), md("## Next\n\nn")]}
 
@@ -217,6 +225,10 @@ def test_anatomy_checker_accepts_a_good_notebook():
      "badges"),
     (lambda nb: nb["cells"].pop(1), "headings"),
     (lambda nb: nb["cells"][8].__setitem__("source", "print(3 if SMOKE else 4)"), "reads smoke"),
+    (lambda nb: nb["cells"][8].__setitem__("source", "DATASET = course.dataset_flag()"),
+     "reads the dataset switch"),
+    (lambda nb: nb["cells"][6].__setitem__("source", 'SMOKE = course.smoke_mode()\nDATASET = "x"'),
+     "DATASET = course.dataset_flag"),
     (lambda nb: nb["cells"][6]["metadata"].__setitem__("tags", []), "tagged 'parameters'"),
     (lambda nb: nb["cells"][3].__setitem__("source", "%pip install -q x"), "Colab"),
     (lambda nb: nb["cells"][4].__setitem__("source", "import numpy"), "print versions"),

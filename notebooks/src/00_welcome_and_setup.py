@@ -63,11 +63,12 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
 
-DATASET = "breastmnist"   # any single-label 2-D MedMNIST flag, e.g. "pneumoniamnist"
+DATASET = course.dataset_flag("breastmnist")  # any single-label 2-D MedMNIST flag, e.g. "pneumoniamnist"
 RUN_MODE = "smoke (tiny budgets, for CI)" if SMOKE else "full"
 MATMUL_SIZE = 256 if SMOKE else 1024   # side of the matrices in the TensorFlow check
 

@@ -76,11 +76,12 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
 
-DATASET = "breastmnist"   # any single-label 2-D MedMNIST flag, e.g. "pneumoniamnist", "dermamnist"
+DATASET = course.dataset_flag("breastmnist")  # any single-label 2-D MedMNIST flag, e.g. "pneumoniamnist", "dermamnist"
 MAX_TRAIN = None          # e.g. 20000 caps the big flags (tissuemnist, pathmnist) to save memory
 CT_WINDOWS = {            # name: (level, width) in Hounsfield units
     "soft tissue": (40, 400),

@@ -76,10 +76,11 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
-DATASET = "breastmnist"   # any 2-D MedMNIST flag (section 4)
+DATASET = course.dataset_flag("breastmnist")  # any 2-D MedMNIST flag (section 4)
 SEEDS = [0, 1] if SMOKE else [0, 1, 2, 3, 4]   # every toy experiment runs once per seed
 D_ONLY_UPDATES = 60 if SMOKE else 200           # discriminator-only updates (section 6)
 SATURATION_ROUNDS = 40 if SMOKE else 200        # rounds after them (section 6)
@@ -182,7 +183,9 @@ plt.show()
 # %% [markdown]
 # ## 3. What the generator minimises: V(D*, G) = -log 4 + 2·JSD
 #
-# Put D* back into V. Writing $m = (p_\text{data} + p_g)/2$,
+# Put D* back into V. Writing $m = (p_\text{data} + p_g)/2$ and KL for the
+# [Kullback-Leibler divergence](https://medgan-course.github.io/medgan-course/site/glossary.html#term-KL-divergence) $\mathrm{KL}(p\,\|\,q) = \int p\log(p/q)$
+# (never negative, 0 only when $p = q$, not symmetric),
 #
 # $$V(D^*, G) = \int p_\text{data}\log\frac{p_\text{data}}{2m} + p_g\log\frac{p_g}{2m}
 # = -\log 4 + \mathrm{KL}(p_\text{data}\,\|\,m) + \mathrm{KL}(p_g\,\|\,m)

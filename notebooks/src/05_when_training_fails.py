@@ -71,11 +71,12 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
 
-DATASET = "breastmnist"       # any 2-D MedMNIST flag, e.g. "pneumoniamnist"
+DATASET = course.dataset_flag("breastmnist")  # any 2-D MedMNIST flag, e.g. "pneumoniamnist"
 SEED = 0
 STEPS = 12 if SMOKE else 400            # generator steps of each failure run (sections 1-5)
 PROBE_EVERY = 6 if SMOKE else 20        # steps between two diagnostic probes
@@ -85,7 +86,7 @@ LIVE_ARMS = (["minimax", "non-saturating"] if SMOKE else
              ["minimax", "non-saturating", "two-time-scale", "spectral-norm", "diffaugment",
               "ema"])                   # the others are in the benchmark (section 7)
 EXTRACTOR_EPOCHS = 1 if SMOKE else 10   # FID feature extractor (10 = the benchmark's setting)
-N_SAMPLES = 250 if SMOKE else 500       # generated images per run for the diversity and quality scores
+N_SAMPLES = 250 if SMOKE else 500       # generated images per run (at least; raised to the test split's size)
 
 # %% [markdown]
 # ## 1. A healthy run to compare with
@@ -100,7 +101,10 @@ N_SAMPLES = 250 if SMOKE else 500       # generated images per run for the diver
 dataset = load_dataset_or_default(DATASET)
 recipes = dg.remedy_recipes()
 base = recipes["non-saturating"]
-print(f"{dataset.name}: train {dataset.train.images.shape}, test {dataset.test.images.shape}")
+# The quality scores compare as many fakes as there are test images, so never generate fewer.
+n_samples = max(N_SAMPLES, len(dataset.test.images))
+print(f"{dataset.name}: train {dataset.train.images.shape}, test {dataset.test.images.shape}; "
+      f"{n_samples} generated images per run")
 print(base)
 
 # %% [markdown]
@@ -128,12 +132,12 @@ dg.discriminator_accuracy(real_logits=[2.0, -0.5], fake_logits=[-3.0, 1.0])
 
 # %%
 def run(recipe, steps=STEPS):
-    """Trains `recipe`; returns its loss history, its probes over time and N_SAMPLES fakes."""
+    """Trains `recipe`; returns its loss history, its probes over time and n_samples fakes."""
     monitor = dg.DiagnosticsMonitor(dataset.train.images, every_n_steps=PROBE_EVERY, seed=SEED)
     result = train(recipe, dataset, steps=steps, seed=SEED, extra_callbacks=[monitor])
     probes = {key: np.array([r[key] for r in monitor.records]) for key in monitor.records[0]}
     out = {"name": recipe.name, "history": result.history, "probes": probes,
-           "samples": result.gan.generate(N_SAMPLES, seed=SEED + 1)}
+           "samples": result.gan.generate(n_samples, seed=SEED + 1)}
     del result, monitor   # the networks are not needed any more
     gc.collect()
     return out
@@ -294,7 +298,7 @@ for name, x in (("diverse", toy_diverse), ("collapsed", toy_collapsed)):
 
 
 # %%
-def diversity(images):
+def diversity_row(images):
     """The three diversity measures of `len(test)` images against the training split (pixels)."""
     images = images[:len(dataset.test.images)]
     return {"distinct neighbours": diversity.distinct_neighbours(images, dataset.train.images)["fraction"],
@@ -302,8 +306,8 @@ def diversity(images):
             "mean pairwise distance": diversity.mean_pairwise_distance(images)}
 
 
-table = {"real test images (floor)": diversity(dataset.test.images),
-         "baseline": diversity(baseline["samples"]), "fast G, 2-d z": diversity(collapsed["samples"])}
+table = {"real test images (floor)": diversity_row(dataset.test.images),
+         "baseline": diversity_row(baseline["samples"]), "fast G, 2-d z": diversity_row(collapsed["samples"])}
 for name, row in table.items():
     print(f"{name:25s} " + "  ".join(f"{k} {v:.2f}" for k, v in row.items()))
 assert table["fast G, 2-d z"]["distinct neighbours"] < table["real test images (floor)"]["distinct neighbours"]
@@ -404,7 +408,7 @@ extractor = domain_extractor_for(dataset, seed=0, epochs=EXTRACTOR_EPOCHS)
 live = {}
 for arm in tqdm(LIVE_ARMS, desc="remedies (one seed, live)"):
     result = train(recipes[arm], dataset, steps=LIVE_STEPS, seed=SEED, progress=False)
-    live[arm] = sample_quality(result.gan.generate(N_SAMPLES, seed=SEED + 1), dataset, extractor,
+    live[arm] = sample_quality(result.gan.generate(n_samples, seed=SEED + 1), dataset, extractor,
                                seed=SEED)
     live[arm]["seconds"] = result.seconds
     del result

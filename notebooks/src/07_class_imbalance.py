@@ -68,11 +68,12 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
 
-DATASET = "breastmnist"   # any single-label 2D MedMNIST flag, e.g. "pneumoniamnist"
+DATASET = course.dataset_flag("breastmnist")  # any single-label 2D MedMNIST flag, e.g. "pneumoniamnist"
 LEVEL = "harsh"           # "natural": the training split as published; "harsh": keep 25% of its minority
 SEED = 0                  # the ONE seed run live here (the benchmark runs seeds 0-4)
 GAN_STEPS = 30 if SMOKE else 1000      # cGAN generator steps (the benchmark: 1,500)
@@ -179,7 +180,8 @@ plt.show()
 #   does not also get more training; `equal_steps_budget` sets the steps per epoch from the largest
 #   arm's training set;
 # - keeps the epoch with the best **validation** AUC, and picks its decision threshold on the
-#   **validation** split (Youden's J); the test split is used once, at the end.
+#   **validation** split ([Youden's J](https://medgan-course.github.io/medgan-course/site/glossary.html#term-Youden-s-J) = sensitivity + specificity - 1, the
+#   threshold with the largest J); the test split is used once, at the end.
 #
 # The baseline arm, `real`, trains on the (imbalanced) real images as they are.
 
@@ -247,8 +249,9 @@ for arm in tqdm([a for a in ("class_weights", "oversample", "classical_aug") if 
 #
 # A **class-conditional** GAN takes a class label next to the noise vector, so we can ask it for
 # malignant images only. The course's `cdcgan` recipe is the default DCGAN recipe (hinge loss,
-# spectral-norm discriminator) with a label embedding in the generator and a *projection*
-# discriminator that scores image and label together. It trains on the imbalanced training split,
+# spectral-norm discriminator) with a label embedding in the generator and a
+# [projection discriminator](https://medgan-course.github.io/medgan-course/site/glossary.html#term-projection-discriminator) that scores image and label together:
+# it adds the inner product of a learnt label embedding with the image's features to its unconditional score. It trains on the imbalanced training split,
 # both classes, and learns the minority from the few examples there are. One GAN per seed serves
 # every amount of synthetic data.
 #

@@ -69,11 +69,12 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
 
-DATASET = "breastmnist"   # any 2D MedMNIST flag: the noise model follows its modality
+DATASET = course.dataset_flag("breastmnist")  # any 2D MedMNIST flag: the noise model follows its modality
 IMAGE_SIZE = 28           # 64 also works where the 64 px files are available
 SEED = 0                  # the ONE seed run live here (the benchmark runs seeds 0-4)
 DENOISE_STEPS = 20 if SMOKE else 300   # steps per network arm (the benchmark: 500)

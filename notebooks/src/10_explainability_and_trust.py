@@ -72,11 +72,12 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
 
-DATASET = "breastmnist"   # any single-label 2D MedMNIST flag, e.g. "pneumoniamnist"
+DATASET = course.dataset_flag("breastmnist")  # any single-label 2D MedMNIST flag, e.g. "pneumoniamnist"
 SEED = 0                  # the ONE seed run live here (the benchmark runs seeds 0-4)
 GAN_STEPS = 40 if SMOKE else 1500      # cDCGAN generator steps (benchmark: 1,500)
 EPOCHS = 2 if SMOKE else 20            # classifier epochs (benchmark: 20)

@@ -67,10 +67,11 @@ course.print_versions()
 # ## Parameters
 #
 # Everything you may want to change is here. `SMOKE` is true when the environment variable `MEDGAN_SMOKE=1` is set (CI does): it only shrinks the numbers below, so CI runs exactly the cells you run.
+# `DATASET` is this notebook's dataset; the environment variable `MEDGAN_DATASET` (e.g. `MEDGAN_DATASET=pneumoniamnist`) replaces it in every notebook at once, and every size below that depends on the data follows the dataset loaded.
 
 # %% tags=["parameters"]
 SMOKE = course.smoke_mode()  # MEDGAN_SMOKE=1: tiny budgets, same code path
-DATASET = "breastmnist"   # any 2D MedMNIST flag, e.g. "pneumoniamnist"
+DATASET = course.dataset_flag("breastmnist")  # any 2D MedMNIST flag, e.g. "pneumoniamnist"
 GAN_RECIPE = "dcgan"       # the course's default recipe, trained live for the privacy checks
 GAN_STEPS = 20 if SMOKE else 3000
 N_SAMPLES = 1000           # generated images for the nearest-neighbour checks
@@ -452,16 +453,24 @@ print(f"attack AUC against the GAN: {gan_auc[0]:.3f} (95% CI {gan_auc[1]:.3f}-{g
 
 # %%
 rng = np.random.default_rng(SEED)
-copies = data.train.images[rng.integers(0, len(data.train.images), N_SAMPLES)]
-copier = np.clip(copies + rng.normal(0, 0.05, copies.shape), -1, 1).astype(np.float32)
+drawn = rng.integers(0, len(data.train.images), N_SAMPLES)
+copies = data.train.images[drawn]
+# Noise 0.05, or less where training images lie closer together than BreastMNIST's: its expected
+# distance (sd * sqrt(pixels)) stays below a quarter of the median train-to-train gap.
+noise = min(0.05, 0.25 * np.median(real_report.train_nn_distances) / np.sqrt(copies[0].size))
+copier = np.clip(copies + rng.normal(0, noise, copies.shape), -1, 1).astype(np.float32)
+# A copier reveals only the members it copied: a perfect attack scores AUC 0.5 + covered / 2
+# (copied members always closest, the rest at chance). Ask for 60% of that advantage, the rest
+# lost to test images with near-twins in the training split (BreastMNIST: covered 0.84, AUC > 0.75).
+covered = len(np.unique(drawn)) / len(data.train.images)
 copier_auc, copier_members, copier_nonmembers = attack(pixels(copier))
 copier_flagged = memorization_report(copier, data.train.images).fraction_flagged
 gan_report = memorization_report(fake_images, data.train.images)
-print(f"copier: attack AUC {copier_auc[0]:.3f} (95% CI {copier_auc[1]:.3f}-{copier_auc[2]:.3f}), "
-      f"flagged as copies {copier_flagged:.1%}")
+print(f"copier: {covered:.0%} of the training images copied (noise sd {noise:.3f}); attack AUC "
+      f"{copier_auc[0]:.3f} (95% CI {copier_auc[1]:.3f}-{copier_auc[2]:.3f}), flagged as copies {copier_flagged:.1%}")
 print(f"GAN:    attack AUC {gan_auc[0]:.3f} (95% CI {gan_auc[1]:.3f}-{gan_auc[2]:.3f}), "
       f"flagged as copies {gan_report.fraction_flagged:.1%}")
-assert copier_auc[0] > 0.75 and copier_flagged > 0.9  # the attack does catch a copying generator
+assert copier_auc[0] > 0.5 + 0.3 * covered and copier_flagged > 0.9  # the attack catches a copying generator
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
@@ -489,8 +498,9 @@ plt.show()
 #   share their coarse layout. If several generated images share one bland nearest neighbour,
 #   that is pixel distance favouring smooth images, not copying.
 # - The copier is caught (AUC well above 0.5, nearly every sample flagged), so the attack works.
-#   Its AUC is below 1 because not every training image was drawn and a third of the test images
-#   have near-twins in the training set.
+#   Its AUC is below 1 because not every training image was drawn (the more training images, the
+#   fewer of them N_SAMPLES copies cover) and a third of BreastMNIST's test images have near-twins
+#   in the training set.
 # - The GAN's AUC and its interval say how much *this* attack learns about *this* run. An interval
 #   that contains 0.5 means no leak was detected, which is not a proof of privacy: stronger
 #   attacks exist (white-box access to the discriminator, Hayes et al. 2019), leakage grows with

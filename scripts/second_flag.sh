@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Every notebook in smoke mode on a second MedMNIST flag, from a look-alike file (.ci/run calls
+# it after scripts/test.sh):
+#     bash scripts/second_flag.sh [PYTEST_ARGS...]
+# The notebooks claim to run on any single-label 2-D flag by changing DATASET; this checks it on
+# a flag whose sizes, balance and test split differ from BreastMNIST's. The flag's file is
+# written by medgan_course.data.lookalike (phantom images in MedMNIST's layout, official split
+# sizes) into a temporary folder, beside links to the files of $MEDGAN_DATA_DIR, so the other
+# datasets a notebook loads are still the real ones.
+#   MEDGAN_SECOND_FLAG   the flag (default pneumoniamnist: binary, 4,708/524/624 images)
+#   MEDGAN_TEST_WORKERS  pytest-xdist workers (default 2)
+#   MEDGAN_REQUIRE_REAL_DATA is set to 1: the look-alike is a local file, so a notebook that
+#   fell back to the embedded phantoms would fail here instead of passing quietly.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+python="${MEDGAN_VENV:-$root/.venv}/bin/python"
+flag=${MEDGAN_SECOND_FLAG:-pneumoniamnist}
+
+folder=$(mktemp -d "${TMPDIR:-/tmp}/medgan-second-flag.XXXXXX")
+trap 'rm -rf "$folder"' EXIT
+if [ -n "${MEDGAN_DATA_DIR:-}" ] && [ -d "$MEDGAN_DATA_DIR" ]; then
+  for file in "$MEDGAN_DATA_DIR"/*; do
+    if [ -e "$file" ] && [ "$(basename "$file")" != "$flag.npz" ]; then
+      ln -s "$(realpath "$file")" "$folder/"
+    fi
+  done
+fi
+"$python" -c "import sys; from medgan_course.data.lookalike import write_lookalike; print('second flag: wrote', write_lookalike(sys.argv[1], sys.argv[2]))" "$flag" "$folder"
+
+export MEDGAN_DATASET="$flag" MEDGAN_DATA_DIR="$folder" MEDGAN_REQUIRE_REAL_DATA=1
+export MEDGAN_SMOKE=1 TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+set +e
+"$python" -m pytest -n "${MEDGAN_TEST_WORKERS:-2}" --dist loadscope --durations=15 \
+  --nbval-lax notebooks "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "second flag: pytest collected no notebooks" >&2
+  exit 1
+fi
+exit "$status"
