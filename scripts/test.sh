@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The project's one test command (README.md gives it; .ci/run calls it):
 #     bash scripts/test.sh [PYTEST_ARGS...]
-# Sets up .venv if needed (scripts/setup.sh, extras cpu,course,test), lints with ruff (the
+# Sets up .venv if needed (scripts/setup.sh, extras cpu,course,test,browser), lints with ruff (the
 # settings in pyproject.toml), then runs the unit tests and, once notebooks/ holds notebooks,
-# executes every notebook under nbval in smoke mode.
+# executes every notebook under nbval in smoke mode. Without PYTEST_ARGS it then runs the widget
+# notebooks in JupyterLab in chromium (tests/browser, its own pytest call: no xdist), which skip
+# where chromium or playwright is missing (they fail instead when CI=true).
 #   MEDGAN_TEST_WORKERS  pytest-xdist workers (default 2)
 #   MEDGAN_SMOKE         passed on to the notebooks' kernels (default 1: tiny, fast runs)
 #   MEDGAN_DATA_DIR      folder with breastmnist.npz; without it the real-data tests skip
+#   MEDGAN_BROWSER_TESTS 0 leaves out the browser pass (default 1); screenshots go to out/browser/
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-bash scripts/setup.sh cpu,course,test
+bash scripts/setup.sh cpu,course,test,browser
 python="${MEDGAN_VENV:-$root/.venv}/bin/python"
 ruff="$(dirname "$python")/ruff"
 
@@ -41,5 +44,17 @@ set -e
 if [ "$status" -eq 5 ]; then
   echo "test: pytest collected no tests; that counts as a failure" >&2
   exit 1
+fi
+
+# The widgets in a real browser: JupyterLab + chromium, one notebook at a time (under xdist these
+# tests skip themselves). Only on a full run: PYTEST_ARGS select tests of the first call.
+if [ $# -eq 0 ] && [ "${MEDGAN_BROWSER_TESTS:-1}" != 0 ]; then
+  set +e
+  "$python" -m pytest -p no:xdist --durations=10 -rs tests/browser/test_chromium_helper.py \
+    tests/browser/test_widgets_in_jupyterlab.py
+  browser_status=$?
+  set -e
+  echo "test: browser screenshots in $root/out/browser"
+  if [ "$status" -eq 0 ]; then status=$browser_status; fi
 fi
 exit "$status"

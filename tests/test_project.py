@@ -33,7 +33,8 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 TEST_COMMAND = "bash scripts/test.sh"
 MAIN_JOB_COMMAND = "bash scripts/demo.sh"
 
-SHELL_SCRIPTS = [".ci/run", "scripts/setup.sh", "scripts/test.sh", "scripts/demo.sh", "binder/postBuild"]
+SHELL_SCRIPTS = [".ci/run", "scripts/setup.sh", "scripts/test.sh", "scripts/demo.sh", "binder/postBuild",
+                 "scripts/site.sh"]
 DATA_SUFFIXES = (".npz", ".npy", ".dcm", ".h5", ".hdf5", ".keras", ".nii", ".nii.gz", ".tfrecord")
 MAX_FILE_BYTES = 1 << 20
 #: TensorFlow builds with GPU kernels: several times the size of tensorflow-cpu, useless on Binder.

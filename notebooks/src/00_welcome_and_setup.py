@@ -229,15 +229,15 @@ if _compat.use_static():
 else:
     import ipywidgets as widgets
 
-    slider = widgets.IntSlider(value=3, min=0, max=10, description="try me")
-    answer = widgets.Label()
+    try_slider = widgets.IntSlider(value=3, min=0, max=10, description="try me")
+    try_label = widgets.Label()
 
     def show_square(change):
-        answer.value = f"{change['new']} squared is {change['new'] ** 2}"
+        try_label.value = f"{change['new']} squared is {change['new'] ** 2}"
 
-    slider.observe(show_square, names="value")
-    show_square({"new": slider.value})
-    _compat.show(widgets.HBox([slider, answer]))
+    try_slider.observe(show_square, names="value")
+    show_square({"new": try_slider.value})
+    _compat.show(widgets.HBox([try_slider, try_label]))
 
 # %% [markdown]
 # ## 4. The course map
