@@ -11,5 +11,7 @@ __version__ = "0.1.0"
 REPO_SLUG = "medgan-course/medgan-course"
 REPO_URL = f"https://github.com/{REPO_SLUG}"
 DEFAULT_BRANCH = "main"
+#: The course website (site/, built by scripts/site.sh, published by .github/workflows/site.yml).
+SITE_URL = f"https://{REPO_SLUG.split('/')[0]}.github.io/{REPO_SLUG.split('/')[1]}"
 
-__all__ = ["__version__", "REPO_SLUG", "REPO_URL", "DEFAULT_BRANCH"]
+__all__ = ["__version__", "REPO_SLUG", "REPO_URL", "DEFAULT_BRANCH", "SITE_URL"]

@@ -58,7 +58,17 @@ def _add_train_args(train: argparse.ArgumentParser) -> None:
     train.add_argument("--seconds", type=positive_number_arg, default=None, help="wall-clock budget")
     train.add_argument("--seed", type=non_negative_int_arg, default=0,
                        help="seeds data order, weights, noise and the samples")
-    train.add_argument("--out", required=True, help="output folder (created; must be empty or new)")
+    train.add_argument("--out", required=True,
+                       help="output folder (created; must be empty or new). Until the run is "
+                            "complete it is staged, with its checkpoints, in .OUT.partial beside "
+                            "it; rerunning the same command resumes from the last checkpoint "
+                            "(other arguments are refused: delete .OUT.partial to start again)")
+    train.add_argument("--checkpoint-seconds", type=positive_number_arg, default=30.0,
+                       metavar="S",
+                       help="checkpoint at least every S seconds (default 30: a killed 5-minute "
+                            "run loses at most about 30 s)")
+    train.add_argument("--checkpoint-steps", type=positive_int_arg, default=None, metavar="N",
+                       help="also checkpoint every N steps")
     train.add_argument("--batch-size", type=positive_int_arg, default=None,
                        help="override the recipe's")
     train.add_argument("--precision", default="auto",
@@ -66,7 +76,10 @@ def _add_train_args(train: argparse.ArgumentParser) -> None:
                        help="'auto' (default): float16 on CUDA GPUs with tensor cores, bfloat16 on "
                             "CPUs with native bfloat16 (AVX512_BF16/AMX), else float32")
     train.add_argument("--strategy", default="default",
-                       choices=("default", "auto", "mirrored", "multiworker"))
+                       choices=("default", "auto", "mirrored", "multiworker"),
+                       help="'multiworker': run the same command on every worker with its own "
+                            "TF_CONFIG and --steps (not --seconds); the chief writes the "
+                            "checkpoints and --out, which every worker must see")
     train.add_argument("--n-samples", type=positive_int_arg, default=1000, help="images in samples.npz")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -69,7 +69,14 @@ def _train_recipe(args):
 
 
 def cmd_train(args) -> dict:
-    """`medgan-course train`: trains a recipe and writes a run folder (see `runner.save_run`)."""
+    """`medgan-course train`: trains a recipe and writes a run folder (see `runner.save_run`).
+
+    Checkpoints go to `checkpoint.staging_dir(--out)`; the same command run again resumes from
+    there (`runner.train`), and one with other arguments is refused.
+    """
+    from dataclasses import asdict
+
+    from medgan_course.training.checkpoint import CheckpointSettings, staging_dir
     from medgan_course.training.distribute import resolve_precision
     from medgan_course.training.runner import check_out_dir, save_run, train
 
@@ -80,14 +87,25 @@ def cmd_train(args) -> dict:
     recipe = _train_recipe(args)
     data = _data_args(args)
     dataset = _load(data, args, seed=args.seed)
-    # Said before training starts (train resolves "auto" the same way and records the reason).
-    print("medgan-course train: precision {} ({})".format(*resolve_precision(args.precision)),
-          file=sys.stderr)
+    import keras
+
+    # Said when training starts, after every check (so that a refusal stays one line); train
+    # resolves "auto" the same way and records the reason.
+    notice = "medgan-course train: precision {} ({})".format(*resolve_precision(args.precision))
+    announce = keras.callbacks.LambdaCallback(on_train_begin=lambda logs: print(notice,
+                                                                                file=sys.stderr))
+    # The arguments that change the result; the checkpoint intervals and --quiet do not.
+    checkpoint = CheckpointSettings(staging_dir(out), every_steps=args.checkpoint_steps,
+                                    every_seconds=args.checkpoint_seconds,
+                                    request={"data_args": asdict(data), "n_samples": args.n_samples})
     result = train(recipe, dataset, steps=args.steps, seconds=args.seconds, seed=args.seed,
-                   precision=args.precision, strategy=args.strategy, progress=not args.quiet)
+                   precision=args.precision, strategy=args.strategy, progress=not args.quiet,
+                   checkpoint=checkpoint, extra_callbacks=[announce])
     metrics = save_run(result, out, data=data, n_samples=args.n_samples)
-    return {"out": str(out), **{k: metrics[k] for k in ("steps", "seconds", "images_per_second", "stopped",
-                                     "precision")}}
+    keys = ("steps", "seconds", "images_per_second", "stopped", "precision", "resumed_from_steps",
+            "generator_sha256", "trainable_sha256")
+    # A non-chief multi-worker task writes nothing: the chief writes the run folder.
+    return {"out": str(out) if result.writes_files else None, **{k: metrics[k] for k in keys}}
 
 
 def cmd_sample(args) -> dict:

@@ -1,10 +1,11 @@
 """Callbacks for GAN training: samples over time, per-step losses, NaN diagnosis, time budget,
-an exact step count, a progress bar, checkpoints and resume.
+an exact step count and a progress bar.
 
 The callbacks are thin; what can be computed without Keras is a pure function: figures in
 `plots` (`image_grid`), `diagnose_nonfinite` here. A "step" here is one training step
 (one generator update); each callback counts the steps it has seen across all the `fit` calls
-it was passed to. Taught in notebooks/04_training_loop.ipynb and
+it was passed to, and `resume` sets that count (and what it recorded) for a run restarted from
+a checkpoint (`training.checkpoint`). Taught in notebooks/04_training_loop.ipynb and
 notebooks/05_when_training_fails.ipynb.
 """
 
@@ -40,6 +41,10 @@ class _StepCounter(keras.callbacks.Callback):
         super().__init__()
         self.step = 0
         self._last_batch = -1
+
+    def resume(self, step):
+        """Continues counting from `step` (the steps a checkpointed run had done)."""
+        self.step = int(step)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._last_batch = -1
@@ -80,6 +85,12 @@ class SampleGrid(_StepCounter):
         if isinstance(self.z, (int, np.integer)):
             self.z = latent_vectors(self.z, self.model.latent_dim, self.seed)
         return self.z
+
+    def resume(self, step, samples=()):
+        """Continues from a checkpoint: `step`, and the (step, images) records taken so far."""
+        super().resume(step)
+        self.samples = list(samples)
+        self._last_record = self.samples[-1][0] if self.samples else None
 
     def on_train_begin(self, logs=None):
         if not hasattr(self.model, "generate"):
@@ -129,6 +140,12 @@ class LossHistory(_StepCounter):
         self.keys = tuple(keys)
         self.steps = []
         self.history = {}
+
+    def resume(self, step, steps=(), history=None):
+        """Continues from a checkpoint: `step`, and the `steps`/`history` recorded so far."""
+        super().resume(step)
+        self.steps = [int(s) for s in steps]
+        self.history = {key: [float(v) for v in values] for key, values in (history or {}).items()}
 
     def on_train_batch_end(self, batch, logs=None):
         super().on_train_batch_end(batch, logs)
@@ -236,11 +253,13 @@ class TimeBudget(_StepCounter):
     first step's tracing and compilation does not count.
 
     Args:
-        seconds: the budget per `fit` call (> 0).
+        seconds: the budget per `fit` call (> 0), including `spent`.
         batch_size: images per step, to report images seen and images/second.
+        spent: seconds already spent before this callback's first `fit` (a resumed run's
+            training time before its checkpoint); they count against the budget.
 
     Attributes (set during and after `fit`):
-        elapsed: seconds since the start of the last `fit`.
+        elapsed: `spent` plus the seconds since the start of the last `fit`.
         steps: steps done in the last `fit`.
         images_seen: steps * batch_size (None without batch_size; a last partial batch of an
             epoch is counted as full).
@@ -248,15 +267,16 @@ class TimeBudget(_StepCounter):
         stopped: True if the budget ended the last `fit`.
     """
 
-    def __init__(self, seconds, batch_size=None):
+    def __init__(self, seconds, batch_size=None, *, spent=0.0):
         super().__init__()
         self.seconds = positive_number("TimeBudget: seconds", seconds)
         self.batch_size = None if batch_size is None else positive_int("TimeBudget: batch_size",
                                                                        batch_size)
+        self.spent = float(spent)
         self._reset()
 
     def _reset(self):
-        self.elapsed, self.steps, self.images_seen, self.stopped = 0.0, 0, 0, False
+        self.elapsed, self.steps, self.images_seen, self.stopped = self.spent, 0, 0, False
         self.steps_per_second = self.images_per_second = None
         self._first = None  # (time, steps) at the end of the first execution
 
@@ -269,7 +289,7 @@ class TimeBudget(_StepCounter):
         super().on_train_batch_end(batch, logs)
         now = time.perf_counter()
         self.steps += self.step - before
-        self.elapsed = now - self._start
+        self.elapsed = self.spent + now - self._start
         self.images_seen = None if self.batch_size is None else self.steps * self.batch_size
         if self._first is None:
             self._first = (now, self.steps)
@@ -321,7 +341,9 @@ class ProgressBar(_StepCounter):
         # In a log file (CI, nohup) every refresh is a new line: refresh rarely there. Terminals
         # and notebooks (a widget bar) redraw in place.
         interactive = sys.stderr.isatty() or "ipykernel" in sys.modules
-        self.bar = tqdm(total=total, unit=unit, desc="training", mininterval=0.1 if interactive else 15.0)
+        done = min(total, self.step) if self.steps is not None else 0  # a resumed run's steps
+        self.bar = tqdm(total=total, unit=unit, desc="training", initial=done,
+                        mininterval=0.1 if interactive else 15.0)
         self.start = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
@@ -342,37 +364,3 @@ class ProgressBar(_StepCounter):
             self.bar.update(self.bar.total - self.bar.n)
         self.bar.close()
 
-
-def checkpoint_callbacks(out_dir, every_n_steps=None, *, save_model=True):
-    """Callbacks that let an interrupted `fit` resume with its optimizer state intact.
-
-    * `BackupAndRestore(out_dir/backup)`: saves weights, both optimizers' variables (the GAN
-      builds them in `compile`) and the latent stream's counter; a later `fit` with the same
-      callback on a fresh, compiled GAN restores them and skips the finished epochs. It
-      resumes at an *epoch* boundary, so for exact resumption train with
-      `steps_per_epoch=every_n_steps` and leave `every_n_steps=None` here (save per epoch); an
-      integer saves mid-epoch too, and a resumed run then repeats that epoch's first steps.
-      The backup is deleted when `fit` completes.
-    * `ModelCheckpoint(out_dir/gan.keras)` (if `save_model`): the whole GAN, loadable with
-      `keras.saving.load_model` (safe mode), kept after training.
-
-    Args:
-        out_dir: folder for the run's checkpoints (created by Keras when needed).
-        every_n_steps: None to save at each epoch end, or an int >= 1 of steps.
-        save_model: also return the `.keras` ModelCheckpoint.
-
-    Returns:
-        list of `keras.callbacks.Callback`.
-
-    Raises:
-        ValueError: `every_n_steps` neither None nor a positive int.
-    """
-    save_freq = ("epoch" if every_n_steps is None
-                 else positive_int("checkpoint_callbacks: every_n_steps", every_n_steps))
-    out_dir = os.fspath(out_dir)
-    callbacks = [keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup"),
-                                                  save_freq=save_freq)]
-    if save_model:
-        callbacks.append(keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "gan.keras"),
-                                                         save_freq=save_freq))
-    return callbacks
