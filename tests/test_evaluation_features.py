@@ -208,3 +208,12 @@ def test_fid_and_kid_grow_when_a_class_is_dropped(extractor, phantoms, real_feat
     dropped = _scores(extractor, real_features, one_class)
     # both[1] is about 0 and may be negative (KID is unbiased), hence abs().
     assert dropped[0] > 3 * both[0] and dropped[1] > 3 * abs(both[1]) > 0, (both, dropped)
+
+
+def test_training_the_extractor_shows_a_progress_bar(phantoms, capsys):
+    """Learners wait for this training (notebooks 04-06): it must say how far it is."""
+    train = phantoms.train
+    DomainExtractor.train(train.images[:64], train.labels[:64], num_classes=2, epochs=2, seed=0,
+                          batch_size=32, width=4, feature_dim=8, progress=True)
+    err = capsys.readouterr().err
+    assert "feature extractor" in err and "4/4" in err  # 2 epochs x 2 batches, filled at the end

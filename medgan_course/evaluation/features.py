@@ -287,7 +287,7 @@ class DomainExtractor:
     @classmethod
     def train(cls, train_images, train_labels, *, num_classes: int, epochs: int = 10, seed: int = 0,
               batch_size: int = 64, learning_rate: float = 1e-3, width: int = 32, dropout: float = 0.3,
-              feature_dim: int = 128, verbose: int = 0) -> DomainExtractor:
+              feature_dim: int = 128, verbose: int = 0, progress: bool = False) -> DomainExtractor:
         """Trains the classifier on the TRAINING split and wraps it as an extractor.
 
         Seeds Python, NumPy and TensorFlow globally (`keras.utils.set_random_seed(seed)`) so
@@ -307,6 +307,7 @@ class DomainExtractor:
             dropout: dropout rate between the feature layer and the logits.
             feature_dim: length D of the feature vectors.
             verbose: Keras `fit` verbosity.
+            progress: show a progress bar over the training steps (learners wait here).
 
         Returns:
             The trained `DomainExtractor`; `.training` records the data fingerprint, epochs, seed
@@ -329,8 +330,14 @@ class DomainExtractor:
         classifier.compile(optimizer=keras.optimizers.Adam(learning_rate),
                            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                            metrics=["accuracy"])
+        callbacks = []
+        if progress:
+            from medgan_course.training.callbacks import ProgressBar
+
+            steps = epochs * -(-len(images) // batch_size)  # fit's steps: ceil per epoch
+            callbacks.append(ProgressBar(steps, desc="feature extractor", keys=("loss", "accuracy")))
         history = classifier.fit(images, labels, epochs=epochs, batch_size=batch_size, shuffle=True,
-                                 verbose=verbose)
+                                 verbose=verbose, callbacks=callbacks)
         _recalibrate_batch_norm(classifier, images)
         training = {"data_sha256": data_fingerprint(images, labels), "n_images": int(images.shape[0]),
                     "epochs": int(epochs), "seed": int(seed), "learning_rate": float(learning_rate),

@@ -51,7 +51,7 @@ def extractor_check(extractor: DomainExtractor, images: np.ndarray, labels: np.n
 
 
 def domain_extractor_for(dataset: ImageDataset, *, cache_dir=None, seed: int = 0,
-                         epochs: int = 10) -> DomainExtractor:
+                         epochs: int = 10, progress: bool = True) -> DomainExtractor:
     """The offline extractor for `dataset`, trained once on its training split and cached.
 
     The cache key is the training data's fingerprint, the seed, the epochs and the version of
@@ -66,6 +66,7 @@ def domain_extractor_for(dataset: ImageDataset, *, cache_dir=None, seed: int = 0
         cache_dir: parent folder of cached extractors (default `~/.cache/medgan-course/extractors`).
         seed: training seed.
         epochs: training epochs.
+        progress: show a progress bar while a new extractor trains (a cached one loads at once).
     """
     train = dataset.train
     key = hashlib.sha256(f"{data_fingerprint(train.images, train.labels)}-{seed}-{epochs}"
@@ -75,7 +76,7 @@ def domain_extractor_for(dataset: ImageDataset, *, cache_dir=None, seed: int = 0
     if (folder / DomainExtractor.METADATA_FILE).is_file():
         return DomainExtractor.load(folder)
     extractor = DomainExtractor.train(train.images, train.labels, num_classes=dataset.num_classes,
-                                      epochs=epochs, seed=seed)
+                                      epochs=epochs, seed=seed, progress=progress)
     check = extractor_check(extractor, train.images, train.labels)
     if not check["better_than_majority"]:
         warnings.warn(f"the domain extractor ({epochs} epochs) classifies its own training images "

@@ -322,16 +322,21 @@ class StopAtStep(_StepCounter):
 class ProgressBar(_StepCounter):
     """A tqdm bar over steps (or seconds, when only a time budget is given) with the losses.
 
+    Any Keras `fit` can show it: the GAN runner, pix2pix, the domain feature extractor.
+
     Args:
         steps: the step budget, or None when only `seconds` counts.
         seconds: the time budget (used for the bar when `steps` is None).
+        desc: the bar's label.
+        keys: the logged values shown beside the bar (those the logs hold).
     """
 
-    def __init__(self, steps: int | None, seconds: float | None):
+    def __init__(self, steps: int | None, seconds: float | None = None, *, desc: str = "training",
+                 keys=("d_loss", "g_loss")):
         super().__init__()
         if steps is None and seconds is None:
             raise ValueError("ProgressBar: give steps, seconds, or both")
-        self.steps, self.seconds = steps, seconds
+        self.steps, self.seconds, self.desc, self.keys = steps, seconds, desc, tuple(keys)
 
     def on_train_begin(self, logs=None):
         from tqdm.auto import tqdm
@@ -342,7 +347,7 @@ class ProgressBar(_StepCounter):
         # and notebooks (a widget bar) redraw in place.
         interactive = sys.stderr.isatty() or "ipykernel" in sys.modules
         done = min(total, self.step) if self.steps is not None else 0  # a resumed run's steps
-        self.bar = tqdm(total=total, unit=unit, desc="training", initial=done,
+        self.bar = tqdm(total=total, unit=unit, desc=self.desc, initial=done,
                         mininterval=0.1 if interactive else 15.0)
         self.start = time.perf_counter()
 
@@ -354,8 +359,8 @@ class ProgressBar(_StepCounter):
         if done > self.bar.n:
             self.bar.update(done - self.bar.n)
         if logs and batch % 10 == 0:
-            self.bar.set_postfix(d_loss=f"{float(logs['d_loss']):.3f}",
-                                 g_loss=f"{float(logs['g_loss']):.3f}", refresh=False)
+            shown = {k: f"{float(logs[k]):.3f}" for k in self.keys if k in logs}
+            self.bar.set_postfix(shown, refresh=False)
 
     def on_train_end(self, logs=None):
         # A spent time budget is a finished run: fill the bar, or tqdm shows an unfinished (red)

@@ -22,7 +22,6 @@ NumPy/SciPy at import; the training functions import TensorFlow when called.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import time
 
@@ -234,7 +233,7 @@ def train_arm(pairs, adversarial, budget=TrainBudget(), *, progress=False):
     import tensorflow as tf
 
     from medgan_course.models.pix2pix import build_patch_discriminator, build_unet
-    from medgan_course.training.callbacks import LossHistory
+    from medgan_course.training.callbacks import LossHistory, ProgressBar
     from medgan_course.training.pix2pix import Pix2Pix
 
     keras.utils.set_random_seed(pairs.seed)
@@ -252,7 +251,7 @@ def train_arm(pairs, adversarial, budget=TrainBudget(), *, progress=False):
     data = tf.data.Dataset.from_generator(lambda: pairs.train_batches(budget.batch_size),
                                           output_signature=(spec, spec)).prefetch(2)
     history = LossHistory(keys=("g_loss", "l1", "d_loss", "g_adv"))
-    callbacks = [history] + ([_progress_class()(budget.steps)] if progress else [])
+    callbacks = [history] + ([ProgressBar(budget.steps, keys=("l1", "d_loss"))] if progress else [])
     started = time.perf_counter()
     model.fit(data, steps_per_epoch=budget.steps, epochs=1, verbose=0, shuffle=False,
               callbacks=callbacks)  # train_batches shuffles
@@ -265,31 +264,6 @@ def network_arm(pairs, arm, budget=TrainBudget(), *, progress=False):
     model, details = train_arm(pairs, adversarial=(arm == "gan"), budget=budget,
                                progress=progress)
     return model.restore(pairs.test_degraded), {**details, "model": model}
-
-
-@functools.cache
-def _progress_class():
-    """A Keras callback showing a tqdm bar over steps, defined on first use (importing this
-    module must not import Keras)."""
-    import keras
-
-    class Progress(keras.callbacks.Callback):
-        def __init__(self, steps):
-            super().__init__()
-            self.steps = steps
-
-        def on_train_begin(self, logs=None):
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=self.steps, unit="step", desc="training", mininterval=0.5)
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.bar.update(1)
-
-        def on_train_end(self, logs=None):
-            self.bar.close()
-
-    return Progress
 
 
 # ------------------------------------------------------------------------------ the summary
