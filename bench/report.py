@@ -64,11 +64,12 @@ def throughput_section() -> list[str]:
     lines += [f"Target (issue 2): the package's loop at least 1.25x the plain loop's images per second. "
               f"On this machine it is **{verdict}** ({ratio:.2f}x, fastest against fastest).",
               "",
-              "Why the package's loop is not simply faster: it alternates the updates as the article's "
-              "algorithm describes (a discriminator step on fresh fakes, then a generator step with "
-              "its own forward pass), which costs one more generator forward pass per step than the "
-              "tutorial's simultaneous update (one forward pass shared by both tapes). Its advantages "
-              "are a cached, prefetched `tf.data` pipeline and an XLA switch. Whether XLA or "
+              f"This table was measured at commit {m['commit']}, when the package's loop still ran a "
+              "second generator forward pass per step (a discriminator step on fresh fakes, then a "
+              "generator step with its own forward pass). Since then `GAN.train_step` reuses the "
+              "last discriminator step's fakes (one forward pass per step, alternating semantics "
+              "kept); its throughput has **not been re-measured** yet, so no speed-up is claimed. "
+              "Whether XLA or "
               "`mixed_bfloat16` helps depends on the CPU: on a CPU with AVX512_BF16 (where "
               "shared/notes/FACTS.md was measured) bfloat16 ran 1.3x faster and XLA slower; on a "
               "CPU without native bfloat16 (this table's flags) bfloat16 is emulated and an order "
