@@ -15,27 +15,15 @@ cast to float32 first, so the sums and exponentials are computed at full precisi
 """
 
 from medgan_course._tf import require_tensorflow
+from medgan_course.training.loss_names import LOSS_NAMES, validate_loss_name  # noqa: F401  (re-exported: the losses and their names in one import)
 
 tf = require_tensorflow()
 
-#: The losses ``discriminator_loss`` and ``generator_loss`` know.
-LOSS_NAMES = ("minimax", "non_saturating", "least_squares", "wasserstein", "hinge")
 #: Losses that read logits as log-odds of "real", where label smoothing has a meaning.
 _BCE_LOSSES = ("minimax", "non_saturating")
 #: Added under the square root of the gradient norm: the derivative of sqrt at 0 is infinite,
 #: which would turn an all-zero gradient into NaN weights.
 _NORM_EPSILON = 1e-12
-
-
-def validate_loss_name(name):
-    """Returns ``name`` if it is one of ``LOSS_NAMES``.
-
-    Raises:
-        ValueError: otherwise, listing the valid names.
-    """
-    if not isinstance(name, str) or name not in LOSS_NAMES:
-        raise ValueError(f"Unknown GAN loss {name!r}; choose one of {', '.join(LOSS_NAMES)}.")
-    return name
 
 
 def _float32(logits):
