@@ -34,6 +34,10 @@ def machine() -> dict:
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                             text=True).stdout.strip()
+    # A result measured on a tree with uncommitted code says so: HEAD alone would claim it.
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "*.py"],
+                           cwd=REPO, capture_output=True, text=True).stdout.strip()
+    commit += "+uncommitted" if dirty else ""
     return {"cpu": model, "cores": os.cpu_count(), "flags": [f for f in wanted if f in flags],
             "python": platform.python_version(), "tensorflow": tf.__version__,
             "keras": keras.__version__, "commit": commit}

@@ -18,6 +18,8 @@ import pathlib
 import sys
 import tempfile
 
+import recipes
+
 import notebooks
 import remedies
 import report
@@ -52,10 +54,13 @@ def build(docs: pathlib.Path) -> list[pathlib.Path]:
             pages.append(pathlib.Path("results", f"{name}.md"))
         results_report.write(docs / "results", docs / "RESULTS.md")
         remedies.report(remedies.OUT, docs / "REMEDIES.md")
+        if (recipes.OUT / "timing.json").is_file():
+            recipes.write_report(recipes.OUT, docs / "RECIPES.md")
         report.write(docs / "PERFORMANCE.md")
         notebooks.table(docs / "NOTEBOOKS.md")
     return pages + [pathlib.Path(p) for p in ("RESULTS.md", "REMEDIES.md", "PERFORMANCE.md",
-                                              "NOTEBOOKS.md")]
+                                              "NOTEBOOKS.md")] + (
+        [pathlib.Path("RECIPES.md")] if (recipes.OUT / "timing.json").is_file() else [])
 
 
 def stale_pages(docs: pathlib.Path = REPO / "docs") -> list[str]:

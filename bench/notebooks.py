@@ -6,7 +6,9 @@
 
 Each notebook runs in its own Python process (nbclient starts the kernel as that process's
 child), so `getrusage(RUSAGE_CHILDREN).ru_maxrss` there is the kernel's peak resident memory.
-Results go to medgan_course/results/notebooks/{stem}_{mode}.json; with --out, the executed notebook and
+Results go to medgan_course/results/notebooks/{stem}_{mode}.json, with the numbers the notebook
+kept with `course.record` (the full run's are the ones its prose quotes; tests check them) and
+the cells that ran over 10 s (did they show progress?); with --out, the executed notebook and
 every PNG it displayed are written there too (look at them).
 """
 
@@ -21,6 +23,7 @@ import pathlib
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 from common import REPO, RESULTS, data_dir, machine, write_json
@@ -36,6 +39,9 @@ def execute(path: pathlib.Path, mode: str, out: pathlib.Path | None) -> dict:
 
     notebook = nbformat.read(path, as_version=4)
     os.environ["MEDGAN_SMOKE"] = "1" if mode == "smoke" else "0"
+    # The numbers the notebook keeps with `course.record` (its prose quotes the full run's).
+    recorded = pathlib.Path(tempfile.mkdtemp()) / "recorded.json"
+    os.environ["MEDGAN_RECORD"] = str(recorded)
     client = nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
                                      resources={"metadata": {"path": str(path.parent)}})
     started, error = time.perf_counter(), None
@@ -50,7 +56,38 @@ def execute(path: pathlib.Path, mode: str, out: pathlib.Path | None) -> dict:
     # CPU seconds beside wall seconds: on a busy machine wall time stretches, CPU time much less.
     return {"seconds": round(seconds, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "error": error,
-            "load_average_1min_end": round(os.getloadavg()[0], 1), "nice": os.nice(0)}
+            "load_average_1min_end": round(os.getloadavg()[0], 1), "nice": os.nice(0),
+            "recorded": json.loads(recorded.read_text()) if recorded.is_file() else {},
+            "slow_cells": slow_cells(notebook)}
+
+
+#: A cell that runs longer than this (seconds) should show progress (issue 12).
+SLOW_CELL_SECONDS = 10.0
+
+
+def slow_cells(notebook, limit=SLOW_CELL_SECONDS) -> list[dict]:
+    """Code cells that ran longer than `limit` s, with whether they showed a progress bar.
+
+    nbclient stamps each cell's start and end (metadata.execution); a progress bar is a tqdm
+    widget or tqdm's text ("it/s", "step/s" or a "|" bar with a percentage) in its outputs.
+    """
+    import datetime as dt
+
+    slow = []
+    for index, cell in enumerate(notebook.cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        start, end = stamps.get("iopub.execute_input"), stamps.get("shell.execute_reply")
+        if cell.cell_type != "code" or not start or not end:
+            continue
+        seconds = (dt.datetime.fromisoformat(end.replace("Z", "+00:00"))
+                   - dt.datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+        if seconds > limit:
+            text = json.dumps(cell.get("outputs", []))
+            progress = "application/vnd.jupyter.widget-view+json" in text or any(
+                mark in text for mark in ("it/s", "step/s", "s/it", "%|"))
+            slow.append({"cell": index, "seconds": round(seconds, 1), "progress": progress,
+                         "first_line": cell.source.splitlines()[0][:80] if cell.source else ""})
+    return slow
 
 
 def save_outputs(notebook, stem: str, mode: str, out: pathlib.Path) -> None:

@@ -135,7 +135,7 @@ def run(args) -> None:
             if record["diverged"]:
                 print(f"    diverged ({record['stopped']})", flush=True)
             else:
-                print(f"    {record['train_seconds']:.0f} s: FID {record['fid']:.4f} "
+                print(f"    {record['train_seconds']:.0f} s: FD {record['fid']:.4f} "
                       f"(floor {record['floor_fid']:.4f}), precision {record['precision']:.2f}, "
                       f"recall {record['recall']:.2f}, D accuracy "
                       f"{record['d_accuracy_end']:.2f}", flush=True)
@@ -161,12 +161,12 @@ def _fmt(values, digits, scale=1.0):
 
 
 def verdict(arm_fids, base_fids) -> str:
-    """Paired over seeds: 'helped'/'hurt' when the 95% t-interval of the FID gain excludes 0."""
+    """Paired over seeds: 'helped'/'hurt' when the 95% t-interval of the FD gain excludes 0."""
     from medgan_course.evaluation.classification import paired_differences
 
     if len(arm_fids) < 2 or len(arm_fids) != len(base_fids):
         return "too few seeds (paired with the baseline)"
-    gain = paired_differences(base_fids, arm_fids)  # > 0: the arm's FID is lower (better)
+    gain = paired_differences(base_fids, arm_fids)  # > 0: the arm's FD is lower (better)
     text = f"{gain.n_a_better}/{len(arm_fids)} seeds better"
     if gain.low > 0:
         return f"**helped** ({text})"
@@ -204,11 +204,11 @@ def report_lines(results, baseline="non-saturating") -> list[str]:
              "1,000 samples per run, scored by `evaluation.report.sample_quality` with the offline "
              "domain extractor (comparable within this table only); the floor is the test split "
              "against the training split, same extractor, same sizes. Mean ± SD over seeds. "
-             "Verdict: paired by seed against the baseline's FID; *helped*/*hurt* only when the "
+             "Verdict: paired by seed against the baseline's FD; *helped*/*hurt* only when the "
              "95% t-interval of the difference excludes 0, otherwise *no clear effect*.", "",
              *_incomplete_notice(results),
-             "| arm | what changes | seeds | train s | FID ↓ | KID ×1000 ↓ | precision | recall | "
-             "diversity | D acc. at end | verdict vs baseline |",
+             "| arm | what changes | seeds | train s | FD (domain features) ↓ | KID ×1000 ↓ | "
+             "precision | recall | diversity | D acc. at end | verdict vs baseline |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for arm in WHAT:
         rs = [r for r in results.get(arm, []) if not r["diverged"]]
@@ -226,7 +226,7 @@ def report_lines(results, baseline="non-saturating") -> list[str]:
             f"{_fmt([r['recall'] for r in rs], 2)} | {_fmt([r['diversity_ratio'] for r in rs], 2)} | "
             f"{_fmt([r['d_accuracy_end'] for r in rs], 2)} | {judged} |")
     floors = [r["floor_fid"] for rs in results.values() for r in rs if not r["diverged"]]
-    lines += ["", f"Real-vs-real floor: FID {statistics.fmean(floors):.4f}. Diversity: mean "
+    lines += ["", f"Real-vs-real floor: FD {statistics.fmean(floors):.4f}. Diversity: mean "
               "pairwise feature distance of the samples / that of the real test images (1 = as "
               "diverse as real data). D acc. at end: the discriminator's accuracy on a real and a "
               "generated batch after training (0.5 = cannot tell them apart).", "",

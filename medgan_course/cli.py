@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, help="output .npz path (a .png is written beside it)")
 
     evaluate = sub.add_parser("evaluate", parents=[common],
-                              help="FID/KID, precision/recall and memorization of a run's samples")
+                              help="FD/KID (domain features), precision/recall, memorization")
     evaluate.add_argument("--run", required=True, help="a folder written by `medgan-course train`")
     _add_data_args(evaluate)
     evaluate.set_defaults(dataset=None, size=None)  # default: the run's own (config.json)

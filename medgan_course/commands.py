@@ -135,7 +135,7 @@ def _evaluation_data(args, run) -> DataArgs:
 
 
 def cmd_evaluate(args) -> dict:
-    """`medgan-course evaluate`: FID/KID against the real floor, precision/recall, memorization."""
+    """`medgan-course evaluate`: FD/KID (domain features) against the floor, P/R, memorization."""
     run = load_run(args.run)
     images = run.samples()
     dataset = _load(_evaluation_data(args, run), args, seed=run.config.settings.seed)

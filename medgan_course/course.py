@@ -186,3 +186,37 @@ def results_dir(name: str | None = None) -> pathlib.Path:
         raise FileNotFoundError(f"no committed results at {folder}; reinstall medgan-course "
                                 "(pip install medgan-course @ git+...) to get its package data")
     return folder
+
+
+#: The environment variable naming the JSON file `record` writes to (bench/notebooks.py sets it).
+RECORD_ENV = "MEDGAN_RECORD"
+
+
+def record(name: str, value, environ=None):
+    """Keeps a number the notebook's prose quotes, when a benchmark asks for it; returns `value`.
+
+    bench/notebooks.py runs a notebook with $MEDGAN_RECORD set to a file; each call adds
+    `name: value` to it (rounded floats, written atomically), and the benchmark stores them in
+    the notebook's committed result file, where tests/test_notebooks_quoted.py compares them
+    with the numbers the prose quotes. Without the variable it does nothing.
+
+    Args:
+        name: a key, e.g. "auc_mean_k5".
+        value: a number, or a list of numbers (floats are kept to 4 decimals).
+        environ: a mapping to read instead of `os.environ` (for tests).
+
+    Returns:
+        `value`, unchanged.
+    """
+    path = (os.environ if environ is None else environ).get(RECORD_ENV, "").strip()
+    if path:
+        import json
+
+        target = pathlib.Path(path)
+        kept = json.loads(target.read_text()) if target.is_file() else {}
+        kept[name] = [round(float(v), 4) for v in value] if isinstance(value, (list, tuple)) \
+            else round(float(value), 4)
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        tmp.write_text(json.dumps(kept, indent=1))
+        os.replace(tmp, target)
+    return value

@@ -86,10 +86,12 @@ def _interrupt_after(k):
     return Interrupt()
 
 
-def test_an_interrupted_train_resumes_exactly(phantoms, tmp_path):
+@pytest.mark.parametrize("name", ["dcgan", "dcgan-diffaug"])
+def test_an_interrupted_train_resumes_exactly(phantoms, tmp_path, name):
     """Interrupted after 7 steps with a checkpoint every 3: resumes at 6, repeats 1 step, and
-    ends with the weights, losses and sample grids of the uninterrupted run."""
-    recipe = get_recipe("dcgan").replace(batch_size=16)
+    ends with the weights, losses and sample grids of the uninterrupted run (DiffAugment's
+    draws included: they come from the saved latent-stream counter)."""
+    recipe = get_recipe(name).replace(batch_size=16)
     args = dict(steps=12, seed=3, precision="float32", sample_every=4, progress=False)
     straight = runner.train(recipe, phantoms, **args)
     settings = ckpt.CheckpointSettings(tmp_path / ".run.partial", every_steps=3, every_seconds=None)

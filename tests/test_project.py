@@ -425,6 +425,22 @@ def test_test_command_adds_notebooks_under_nbval_once_there_are_some(tmp_path):
     assert len(main_runs) == 1 and main_runs[0].endswith("tests --nbval-lax notebooks")
 
 
+def test_notebook_flag_moves_the_notebooks_to_a_look_alike_of_that_flag(tmp_path):
+    """MEDGAN_NOTEBOOK_FLAG (CI: pneumoniamnist): unit tests first, then every notebook under
+    nbval with MEDGAN_DATASET set to the flag and MEDGAN_DATA_DIR at its look-alike file."""
+    repo = make_sandbox(tmp_path)
+    (repo / "notebooks").mkdir()
+    (repo / "notebooks" / "01_intro.ipynb").write_text("{}")
+    result = run_script(repo, "scripts/test.sh", MEDGAN_NOTEBOOK_FLAG="pneumoniamnist",
+                        MEDGAN_BROWSER_TESTS="0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    runs = [c for c in calls(tmp_path) if "--dist loadscope" in c]
+    assert runs[0].endswith("--durations=15 tests") and runs[1].endswith("--nbval-lax notebooks")
+    env = (tmp_path / "env.log").read_text().splitlines()  # the last pytest call's
+    assert "MEDGAN_DATASET=pneumoniamnist" in env and "MEDGAN_REQUIRE_REAL_DATA=1" in env
+    assert "second flag: wrote" in result.stdout and "pneumoniamnist.npz" in result.stdout
+
+
 @pytest.mark.parametrize("with_shared", [True, False])
 def test_ci_requires_real_data_exactly_when_shared_has_it(tmp_path, with_shared):
     repo = make_sandbox(tmp_path, with_shared=with_shared)

@@ -35,9 +35,14 @@ def test_recipes_are_valid_and_named_consistently():
     # The TensorFlow DCGAN tutorial's training of the article's models.
     assert (seed.loss, seed.batch_size, seed.g_learning_rate, seed.d_learning_rate, seed.latent_dim) == (
         "non_saturating", 256, 1e-4, 1e-4, 100)
+    # The default the recipe study chose (docs/RECIPES.md): notebook 05's plain DCGAN.
     default = get_recipe("dcgan")
     assert (default.loss, default.spectral_norm, default.beta_1, default.ema_decay) == (
-        "hinge", True, 0.5, 0.999)
+        "non_saturating", False, 0.5, None)
+    former = get_recipe("sn-hinge-ema")
+    assert (former.loss, former.spectral_norm, former.ema_decay) == ("hinge", True, 0.999)
+    assert get_recipe("dcgan-diffaug") == default.replace(name="dcgan-diffaug",
+                                                          augment_policy="color,translation,cutout")
 
 
 @pytest.mark.parametrize("change, message", [

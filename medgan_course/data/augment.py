@@ -37,8 +37,13 @@ class _Randomness:
         self.calls += 1
         if self.seed is None:
             return tf.random.uniform(shape, minval, maxval, dtype=dtype)
-        return tf.random.stateless_uniform(shape, seed=[self.seed, self.calls], minval=minval,
-                                           maxval=maxval, dtype=dtype)
+        # The seed may be an int or a (2,) int64 tensor (a training step's stateless seed);
+        # each draw folds in its call number, so the draws of one call are independent.
+        base = tf.cast(self.seed, tf.int64)
+        base = tf.stack([base, tf.zeros_like(base)]) if base.shape.rank == 0 else base
+        seed = tf.random.experimental.stateless_fold_in(base, self.calls)
+        return tf.random.stateless_uniform(shape, seed=seed, minval=minval, maxval=maxval,
+                                           dtype=dtype)
 
 
 def _per_image(x, rand):
@@ -119,8 +124,9 @@ def diff_augment(images, policy="color,translation,cutout", seed=None):
         images: (B, H, W, C) float tensor in [-1, 1] (float16/bfloat16 work too).
         policy: comma-separated subset of "color", "translation", "cutout" (or a sequence of
             them), applied in that order; "" returns the images unchanged.
-        seed: None (default) draws fresh randomness every call, as training needs; an int
-            makes the draw fixed (for tests and figures).
+        seed: None draws fresh randomness every call; an int, or a `(2,)` int64 tensor (a
+            training step's stateless seed, so that a resumed run repeats the draws), makes
+            the draw a function of the seed.
 
     Returns:
         tensor of the same shape and dtype. Translation and cutout keep values in [-1, 1]

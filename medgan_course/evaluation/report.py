@@ -89,7 +89,7 @@ def domain_extractor_for(dataset: ImageDataset, *, cache_dir=None, seed: int = 0
 
 def sample_quality(fake_images: np.ndarray, dataset: ImageDataset, extractor, *,
                    seed: int = 0) -> dict:
-    """FID, KID, precision/recall and memorization of generated images, with the real floor.
+    """FD and KID, precision/recall and memorization of generated images, with the real floor.
 
     Reference set: the training split (what the generator saw). Compared against it: the
     generated images, subsampled to the size of the test split, and the test split itself

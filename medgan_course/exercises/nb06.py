@@ -50,7 +50,7 @@ def _frechet_hint(got, case):
     if np.isclose(got, no_sqrt):
         return "take the matrix square root of sigma1 @ sigma2 (scipy.linalg.sqrtm), not the product itself."
     if np.isclose(got, np.sqrt(max(_reference_frechet(*case[1:]), 0.0))):
-        return "FID is the SQUARED Frechet distance: do not take the square root of the total."
+        return "FID and FD are the SQUARED Frechet distance: do not take the square root of the total."
     return "check the formula ||mu1 - mu2||^2 + Tr(S1 + S2 - 2 sqrtm(S1 S2))."
 
 
@@ -68,7 +68,8 @@ def check_frechet_gaussians(frechet_gaussians):
             return False, (f"for {name} you return {got:.4g}, expected {expected:.4g}: "
                            f"{_frechet_hint(got, case)}")
     return True, ("all four cases match, e.g. N(0, 1) vs N(3, 4) gives 3^2 + (1 - 2)^2 = 10. "
-                  "FID is exactly this, with the Gaussians fitted to image features.")
+                  "FID (Inception features) and FD (domain features) are exactly this, with "
+                  "the Gaussians fitted to image features.")
 
 
 # ------------------------------------------------------------------ 2. Reading precision/recall

@@ -26,7 +26,8 @@ DEFAULT_LATENT_DIMS = {"seed-dcgan": SEED_LATENT_DIM, "dcgan": 128}
 
 
 def build_models(name, *, latent_dim=None, image_size=28, channels=1, num_classes=None,
-                 base_filters=64, spectral_norm=True, dropout=0.0, batch_norm=None):
+                 base_filters=64, spectral_norm=True, dropout=0.0, batch_norm=None,
+                 generator_filters=None):
     """Builds a fresh ``(generator, discriminator)`` pair by name.
 
     Taught in notebooks/03_building_a_dcgan.ipynb.
@@ -40,6 +41,7 @@ def build_models(name, *, latent_dim=None, image_size=28, channels=1, num_classe
             (the article's models are unconditional).
         base_filters, spectral_norm, dropout, batch_norm: "dcgan" only (see ``dcgan.build_discriminator``);
             the article's models are fixed and ignore them.
+        generator_filters: "dcgan" only: the generator's own width (None: ``base_filters``).
 
     Returns:
         ``(generator, discriminator)``: unconditional ones are called ``generator(z)`` and
@@ -60,7 +62,8 @@ def build_models(name, *, latent_dim=None, image_size=28, channels=1, num_classe
                              f"for num_classes={num_classes}.")
         generator = seed_generator(latent_dim, image_size=image_size, channels=channels)
         return generator, seed_discriminator((image_size, image_size, channels))
-    generator = build_generator(latent_dim, image_size, channels, num_classes, base_filters)
+    generator = build_generator(latent_dim, image_size, channels, num_classes,
+                                generator_filters or base_filters)
     discriminator = build_discriminator(image_size, channels, num_classes, base_filters,
                                         spectral_norm=spectral_norm, dropout=dropout,
                                         batch_norm=batch_norm)

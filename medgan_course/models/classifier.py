@@ -83,7 +83,7 @@ def build_classifier(image_shape=(28, 28, 1), num_classes=2, width=32, dropout=0
 def feature_model(classifier):
     """A model sharing ``classifier``'s weights that outputs its "features" layer.
 
-    Used by ``evaluation.features`` as the offline domain feature extractor for FID/KID
+    Used by ``evaluation.features`` as the offline domain feature extractor for FD/KID (domain features)
     (notebooks/06_evaluating_gans.ipynb). Call it with ``training=False`` (the default of
     ``predict``) so that BatchNormalization uses its moving statistics.
 

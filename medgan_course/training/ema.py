@@ -64,3 +64,40 @@ def update_ema(ema: keras.Model, model: keras.Model, decay) -> None:
             strategy.extended.update(ema_var, fn, args=(weight,), group=False)
 
     tf.__internal__.distribute.interim.maybe_merge_call(update, tf.distribute.get_strategy())
+
+
+#: What the EMA generator does with BatchNorm's moving statistics: "copy" the raw generator's
+#: (they belong to the raw weights), or "recalibrate" them under the averaged weights.
+EMA_BATCH_NORM_MODES = ("copy", "recalibrate")
+
+
+def recalibrate_batch_norm(model: keras.Model, make_inputs, batches: int = 16) -> None:
+    """Re-estimates every BatchNormalization layer's moving statistics under `model`'s weights.
+
+    Why: an EMA generator averages the raw generator's weights, but the moving mean and
+    variance copied from the raw generator describe the raw weights' activations, not the
+    average's. Running the averaged network in training mode on fresh inputs and averaging the
+    batch statistics ("standing statistics", Brock et al. 2019, BigGAN) gives statistics that
+    belong to it. Taught in notebooks/05_when_training_fails.ipynb.
+
+    Args:
+        model: a Keras model (e.g. `GAN.ema_generator`); it may be non-trainable.
+        make_inputs: function k -> the model's k-th input batch (e.g. z `(B, latent_dim)`).
+        batches: how many batches to average (the estimate's error shrinks as 1/sqrt(batches)).
+    """
+    layers = [layer for layer in model._flatten_layers()
+              if isinstance(layer, keras.layers.BatchNormalization)]
+    if not layers:
+        return
+    saved = [(layer, layer.trainable, layer.momentum) for layer in layers]
+    model_trainable = model.trainable
+    model.trainable = True  # Keras 3 runs a non-trainable BatchNormalization in inference mode
+    try:
+        for k in range(batches):
+            for layer in layers:  # momentum k/(k+1): the running value is the mean of k+1 batches
+                layer.momentum = k / (k + 1)
+            model(make_inputs(k), training=True)
+    finally:
+        model.trainable = model_trainable
+        for layer, trainable, momentum in saved:
+            layer.trainable, layer.momentum = trainable, momentum

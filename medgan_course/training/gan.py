@@ -36,7 +36,13 @@ from medgan_course.training.adversarial import (  # noqa: E402
     critic_batches,
     replica_id,
 )
-from medgan_course.training.ema import ema_copy, update_ema, warmup_decay  # noqa: E402
+from medgan_course.training.ema import (  # noqa: E402
+    EMA_BATCH_NORM_MODES,
+    ema_copy,
+    recalibrate_batch_norm,
+    update_ema,
+    warmup_decay,
+)
 from medgan_course.training.losses import (  # noqa: E402
     discriminator_loss,
     generator_loss,
@@ -47,6 +53,8 @@ from medgan_course.training.sampling import generation_labels, latent_vectors  #
 
 #: Batch size `generate` feeds the generator with (bounds memory for large `n`).
 GENERATE_BATCH_SIZE = 256
+#: Seed of the latent batches that recalibrate the EMA generator's BatchNorm statistics.
+CALIBRATION_SEED = 2**20
 
 
 def _check_number(name, value, low, high=None, *, integer=False):
@@ -60,16 +68,19 @@ def _check_number(name, value, low, high=None, *, integer=False):
 
 
 def _resolve_augment(augment):
-    """None, a DiffAugment policy string, or a callable -> a callable images -> images (or None)."""
-    if augment is None or callable(augment):
-        return augment
+    """None, a DiffAugment policy string, or a callable -> a callable (images, seed) -> images.
+
+    A policy string draws its randomness from `seed` (stateless), so a resumed run repeats the
+    augmentations of an uninterrupted one; a user's callable gets the images only.
+    """
+    if augment is None:
+        return None
+    if callable(augment):
+        return lambda images, seed: augment(images)
     if isinstance(augment, str):
         from medgan_course.data.augment import diff_augment
 
-        def policy_augment(images):
-            return diff_augment(images, policy=augment)
-
-        return policy_augment
+        return lambda images, seed: diff_augment(images, policy=augment, seed=seed)
     raise TypeError(f"GAN: augment must be None, a DiffAugment policy string such as "
                     f"'color,translation,cutout', or a callable; got {type(augment).__name__}")
 
@@ -98,6 +109,9 @@ class GAN(AdversarialModel):
         gp_weight: weight of the gradient penalty added to the discriminator loss (0 = off).
         ema_decay: None, or the decay in (0, 1) of an exponential moving average of the
             generator's weights kept in `ema_generator` (e.g. 0.999).
+        ema_batch_norm: "copy" (the EMA generator uses the raw generator's BatchNorm
+            statistics) or "recalibrate" (`generate` first re-estimates them under the averaged
+            weights, `ema.recalibrate_batch_norm`, once per generator step).
         augment: None, a DiffAugment policy string ("color,translation,cutout"), or a
             differentiable callable images -> images applied to real AND fake images before
             the discriminator. A callable must be registered with
@@ -113,8 +127,8 @@ class GAN(AdversarialModel):
     """
 
     def __init__(self, generator, discriminator, latent_dim, *, num_classes=None, n_critic=1,
-                 gp_weight=0.0, ema_decay=None, augment=None, label_smoothing=0.0, seed=None,
-                 **kwargs):
+                 gp_weight=0.0, ema_decay=None, ema_batch_norm="copy", augment=None,
+                 label_smoothing=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         _check_number("latent_dim", latent_dim, 1, integer=True)
         _check_number("n_critic", n_critic, 1, integer=True)
@@ -124,6 +138,9 @@ class GAN(AdversarialModel):
             _check_number("num_classes", num_classes, 2, integer=True)
         if ema_decay is not None and not (isinstance(ema_decay, float) and 0.0 < ema_decay < 1.0):
             raise ValueError(f"GAN: ema_decay must be None or a float in (0, 1), got {ema_decay!r}")
+        if ema_batch_norm not in EMA_BATCH_NORM_MODES:
+            raise ValueError(f"GAN: ema_batch_norm must be one of {EMA_BATCH_NORM_MODES}, got "
+                             f"{ema_batch_norm!r}")
         if gp_weight > 0 and _has_batch_norm(discriminator):
             raise ValueError("GAN: a gradient penalty needs a discriminator without "
                              "BatchNormalization (it couples the samples of a batch, so the "
@@ -132,7 +149,8 @@ class GAN(AdversarialModel):
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim, self.num_classes, self.n_critic = latent_dim, num_classes, n_critic
         self.gp_weight, self.ema_decay, self.label_smoothing = gp_weight, ema_decay, label_smoothing
-        self.augment = augment
+        self.augment, self.ema_batch_norm = augment, ema_batch_norm
+        self._ema_calibrated_at = None  # the generator step the EMA statistics belong to
         self._augment_fn = _resolve_augment(augment)
         self.loss_name = None
         self._build_submodels()
@@ -218,8 +236,13 @@ class GAN(AdversarialModel):
         return drawn + tf.cast(replica_id(), tf.int64)
 
     def _augmented(self, images):
-        """DiffAugment (or the given callable) when set; the identity otherwise."""
-        return images if self._augment_fn is None else self._augment_fn(images)
+        """DiffAugment (or the given callable) when set; the identity otherwise. DiffAugment's
+        draws come from the saved latent stream's counter (`_next_seed`), like z."""
+        if self._augment_fn is None:
+            return images
+        seed = self._next_seed() + tf.stack([tf.constant(0, tf.int64),
+                                             tf.cast(replica_id(), tf.int64)])
+        return self._augment_fn(images, seed)
 
     def _check_compiled(self):
         """Raises RuntimeError before `compile` (no loss, no optimizers)."""
@@ -376,11 +399,27 @@ class GAN(AdversarialModel):
         """
         z = latent_vectors(z, self.latent_dim, seed)
         labels = generation_labels(labels, len(z), self.num_classes)
-        model = self.ema_generator if use_ema and self.ema_generator is not None else self.generator
+        model = self.sampling_generator(use_ema=use_ema)
         chunks = [slice(i, i + GENERATE_BATCH_SIZE) for i in range(0, len(z), GENERATE_BATCH_SIZE)]
         images = [model(self._inputs(z[c], None if labels is None else labels[c]), training=False)
                   for c in chunks]
         return np.concatenate([np.asarray(x) for x in images]).astype(np.float32, copy=False)
+
+    def sampling_generator(self, *, use_ema=True):
+        """The network `generate` samples from: the EMA generator (its BatchNorm statistics
+        recalibrated first when `ema_batch_norm` is "recalibrate") or the raw one."""
+        if not use_ema or self.ema_generator is None:
+            return self.generator
+        if self.ema_batch_norm != "recalibrate":
+            return self.ema_generator
+        step = (int(keras.ops.convert_to_numpy(self.g_optimizer.iterations))  # mirrored too
+                if self.loss_name is not None else 0)
+        if self._ema_calibrated_at != step:
+            labels = generation_labels(None, GENERATE_BATCH_SIZE, self.num_classes)
+            recalibrate_batch_norm(self.ema_generator, lambda k: self._inputs(latent_vectors(
+                GENERATE_BATCH_SIZE, self.latent_dim, seed=CALIBRATION_SEED + k), labels))
+            self._ema_calibrated_at = step
+        return self.ema_generator
 
     # -------------------------------------------------------------------------- serializing
     def get_config(self):
@@ -391,7 +430,7 @@ class GAN(AdversarialModel):
                              "function registered with keras.saving.register_keras_serializable")
         config = {key: getattr(self, key) for key in (
             "name", "trainable", "latent_dim", "num_classes", "n_critic", "gp_weight",
-            "ema_decay", "label_smoothing", "seed")}
+            "ema_decay", "ema_batch_norm", "label_smoothing", "seed")}
         augment = serialize(self.augment) if callable(self.augment) else self.augment
         return {**config, "augment": augment, "generator": serialize(self.generator),
                 "discriminator": serialize(self.discriminator)}

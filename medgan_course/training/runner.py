@@ -121,11 +121,12 @@ def build_gan(recipe: Recipe, *, image_size: int, channels: int, num_classes: in
             recipe.model, latent_dim=recipe.latent_dim, image_size=image_size, channels=channels,
             num_classes=num_classes if recipe.conditional else None,
             spectral_norm=recipe.spectral_norm, batch_norm=recipe.batch_norm,
-            base_filters=recipe.base_filters)
+            base_filters=recipe.base_filters, generator_filters=recipe.generator_filters)
         gan = GAN(generator, discriminator, recipe.latent_dim,
                   num_classes=num_classes if recipe.conditional else None,
                   n_critic=recipe.n_critic, gp_weight=recipe.gp_weight,
-                  ema_decay=recipe.ema_decay, augment=recipe.augment_policy,
+                  ema_decay=recipe.ema_decay, ema_batch_norm=recipe.ema_batch_norm,
+                  augment=recipe.augment_policy,
                   label_smoothing=recipe.label_smoothing, seed=seed)
         gan.compile(
             d_optimizer=keras.optimizers.Adam(recipe.d_learning_rate, recipe.beta_1, recipe.beta_2),
@@ -288,7 +289,7 @@ def _metrics(result: TrainResult) -> dict:
             "final_losses_mean_last_10pct": final,
             "resumed_from_steps": list(result.resumed_from),
             "generator_sha256": weights_digest(
-                (result.gan.ema_generator or result.gan.generator).weights),
+                result.gan.sampling_generator().weights),
             # Equal on every worker of a multi-worker run (BatchNormalization's moving
             # statistics, in generator_sha256, are each worker's own).
             "trainable_sha256": weights_digest(result.gan.generator.trainable_weights
@@ -378,7 +379,7 @@ def _write_run_files(result: TrainResult, folder: pathlib.Path, config: RunConfi
     """Writes every file of a run into `folder`; returns the metrics."""
     from medgan_course import plots as figures
 
-    generator = result.gan.ema_generator or result.gan.generator  # what GAN.generate uses
+    generator = result.gan.sampling_generator()  # what GAN.generate uses
     images, labels = run_folder.generate_images(generator, config.generator, n_samples,
                                                 seed=config.settings.seed)
     arrays = {"images": images} if labels is None else {"images": images, "labels": labels}

@@ -250,7 +250,7 @@ else:
 # | 03 | [Building a DCGAN in Keras](03_building_a_dcgan.ipynb) | the article's generator and discriminator, layer by layer, and the course's lighter DCGAN | 20 |
 # | 04 | [The training loop](04_training_loop.ipynb) | two gradient tapes, one step at a time; debugging the article's code until it trains | 30 |
 # | 05 | [When training fails](05_when_training_fails.ipynb) | how GAN training fails, and what fixes it (measured over seeds) | 20 |
-# | 06 | [Evaluating GANs for medicine](06_evaluating_gans.ipynb) | FID/KID beside their real-versus-real floor, precision/recall, memorization | 20 |
+# | 06 | [Evaluating GANs for medicine](06_evaluating_gans.ipynb) | FD/KID (domain features) beside their real-versus-real floor, precision/recall, memorization | 20 |
 # | 07 | [Use case: class imbalance](07_class_imbalance.ipynb) | a conditional GAN makes extra minority-class images; does a classifier gain from them? | 25 |
 # | 08 | [Use case: label scarcity](08_label_scarcity.ipynb) | a semi-supervised GAN learns from unlabelled images when only a few are labelled | 25 |
 # | 09 | [Use case: image enhancement](09_image_enhancement.ipynb) | pix2pix for denoising and super-resolution | 25 |

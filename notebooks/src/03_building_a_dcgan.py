@@ -352,13 +352,14 @@ else:
 # ## 6. The course's DCGAN versus the article's
 #
 # `models.build_models(name)` builds either pair. The course's default recipe (notebook 04) uses
-# `base_filters=32`:
+# `base_filters=32` and a discriminator with BatchNorm instead of spectral norm
+# (`spectral_norm=False`; the recipe study of docs/RECIPES.md chose it):
 
 # %%
 print(inspect.getsource(dcgan.build_generator))
 
 # %%
-course_g, course_d = build_models("dcgan", base_filters=32)
+course_g, course_d = build_models("dcgan", base_filters=32, spectral_norm=False)
 seed_g, seed_d = build_models("seed-dcgan")
 layer_table(course_g)
 print()
@@ -376,7 +377,7 @@ rows = [
     ("upsampling", "Conv2DTranspose 5x5, stride 2", "Conv2DTranspose 4x4, stride 2"),
     ("generator activation", "LeakyReLU(0.3)", "ReLU"),
     ("generator BatchNorm momentum", "0.99", str(dcgan.GENERATOR_BN_MOMENTUM)),
-    ("discriminator", "5x5 conv + dropout 0.3", "4x4 conv, spectral norm"),
+    ("discriminator", "5x5 conv + dropout 0.3", "4x4 conv + BatchNorm"),
     ("discriminator activation", "LeakyReLU(0.3)", f"LeakyReLU({dcgan.LEAKY_SLOPE})"),
 ]
 print(f"{'':<30}{'article (seed-dcgan)':<32}{'course (dcgan, base_filters=32)'}")
@@ -394,9 +395,12 @@ for name, article_value, course_value in rows:
 # - **ReLU in the generator, LeakyReLU(0.2) in the discriminator**: the DCGAN paper's choices
 #   (Radford et al. 2016); the article silently used Keras's 0.3.
 # - **BatchNorm momentum 0.9**: moving statistics that keep up with short runs (section 5).
-# - **Spectral normalization instead of dropout in the discriminator**: it bounds how fast the
-#   discriminator's output can change with its input (a Lipschitz bound, Miyato et al. 2018),
-#   which keeps its gradients useful to the generator; and it works per sample, unlike batch norm.
+# - **BatchNorm instead of dropout in the discriminator**: the DCGAN paper's choice. The package
+#   also offers **spectral normalization** (`spectral_norm=True`): it bounds how fast the
+#   discriminator's output can change with its input (a Lipschitz bound, Miyato et al. 2018) and
+#   works per sample, unlike batch norm. It was in the course's default until a study at equal
+#   wall-clock budgets measured the plain DCGAN ahead (docs/RECIPES.md; notebook 04 shows the
+#   numbers).
 #
 # How much faster is one forward pass on a batch of 64?
 
@@ -433,8 +437,8 @@ for name, g, d in (("article", seed_g, seed_d), ("course", course_g, course_d)):
 #   unevenly (9/6/4 in the interior), with 4 x 4 evenly (4 everywhere).
 # - Batch normalization uses batch statistics in training and moving averages in inference, and
 #   couples the samples of a batch, so a gradient-penalty critic must not use it.
-# - The course's DCGAN: 4 x 4 kernels, ReLU/LeakyReLU(0.2), momentum 0.9, spectral norm, fewer
-#   parameters.
+# - The course's DCGAN: 4 x 4 kernels, ReLU/LeakyReLU(0.2), momentum 0.9, BatchNorm in both
+#   networks (spectral norm optional), fewer parameters.
 
 # %% [markdown]
 # ## Exercises

@@ -89,7 +89,7 @@ TRAIN_SECONDS = 5 if SMOKE else 150     # wall-clock budget of the main training
 COMPARE_SECONDS = 2 if SMOKE else 60    # same budget for both recipes in section 8
 MONITOR_EVERY = 3 if SMOKE else 100     # steps between two refreshes of the live monitor
 RESUME_STEPS = 9              # steps of the interrupt-and-resume demonstration
-EXTRACTOR_EPOCHS = 1 if SMOKE else 10   # FID feature extractor (10 = the benchmark's setting)
+EXTRACTOR_EPOCHS = 1 if SMOKE else 10   # feature extractor for FD (10 = the benchmark's setting)
 
 # %% [markdown]
 # ## 1. Batches, not the whole dataset
@@ -116,7 +116,7 @@ print(f"{dataset.name}: {dataset.train.images.shape}, recipe {recipe.name!r}, "
 # %%
 extractor = domain_extractor_for(dataset, epochs=EXTRACTOR_EPOCHS, seed=SEED)
 train_features = extract_features(extractor, dataset.train.images)   # (N_train, D) float64
-n_test = len(dataset.test.images)   # BreastMNIST: 156, the size every FID here compares
+n_test = len(dataset.test.images)   # BreastMNIST: 156, the size every FD here compares
 print("features", train_features.shape, f"| FD(train, {n_test} train images) =",
       round(frechet_distance(train_features, extract_features(extractor, dataset.train.images[:n_test])), 4))
 
@@ -188,13 +188,11 @@ print(inspect.getsource(GAN._generator_update))
 # - `generator_loss(...)`: for the binary cross-entropy recipes the **non-saturating** loss
 #   `-log D(G(z))` (section 3).
 #
-# Run each step once on one real batch, and check which network moved. (Spectral norm is switched
-# off for this demonstration only: Keras's `SpectralNormalization` re-normalises the
-# discriminator's kernels in place whenever it runs in training mode, also inside the
-# generator's step, which is not a gradient step but would blur the test.)
+# Run each step once on one real batch, and check which network moved. (This demonstration GAN
+# also keeps an EMA of its generator, the subject of section 4; the default recipe does not.)
 
 # %%
-gan = runner.build_gan(recipe.replace(spectral_norm=False), image_size=28, channels=1, seed=SEED)
+gan = runner.build_gan(recipe.replace(ema_decay=0.999), image_size=28, channels=1, seed=SEED)
 real_batch = tf.constant(dataset.train.images[:recipe.batch_size])
 
 
@@ -272,23 +270,26 @@ for logit in (-6.0, -2.0, 0.0, 2.0):
 # %% [markdown]
 # At logit -6 (D is sure the fake is fake) the minimax gradient is about -0.002, the
 # non-saturating one about -1: the generator learns from its worst samples instead of stalling.
-# Notebook 02 showed this on a toy GAN. The course recipe uses the **hinge** loss (gradient -1
-# everywhere, with a spectrally normalised discriminator); the article's model, trained the way
-# TensorFlow's tutorial trains it, uses the non-saturating loss. The two recipes:
+# Notebook 02 showed this on a toy GAN. The course's default recipe uses the non-saturating loss
+# too, as the article's model does when trained the way TensorFlow's tutorial trains it. The
+# hinge loss (gradient -1 everywhere) belongs to the recipe `sn-hinge-ema`, the course's default until a
+# study at equal wall-clock budgets measured it behind the plain DCGAN (docs/RECIPES.md; the
+# numbers are in section 6). The three recipes:
 
 # %%
-for name in ("seed-dcgan", RECIPE):
+for name in ("seed-dcgan", RECIPE, "sn-hinge-ema"):
     r = RECIPES[name]
-    print(f"{name:>10}: model {r.model}, loss {r.loss}, batch {r.batch_size}, "
+    print(f"{name:>12}: model {r.model}, loss {r.loss}, batch {r.batch_size}, "
           f"Adam lr {r.g_learning_rate:g} beta_1 {r.beta_1}, spectral norm {r.spectral_norm}, "
           f"EMA {r.ema_decay}, base_filters {r.base_filters if r.model == 'dcgan' else '-'}")
 
 # %% [markdown]
 # ## 4. The exponential moving average (EMA) of the generator
 #
-# GAN weights keep oscillating. The course recipe keeps a second copy of the generator whose
+# GAN weights keep oscillating. A common stabiliser keeps a second copy of the generator whose
 # weights are a moving average, `ema = decay * ema + (1 - decay) * weights` after every step,
-# and samples from it (Yazici et al. 2019). The package's update:
+# and samples from it (Yazici et al. 2019). Set `Recipe.ema_decay` (e.g. 0.999) to get one; the
+# default recipe leaves it off, for reasons measured in section 6. The package's update:
 
 # %%
 print(inspect.getsource(update_ema))
@@ -387,8 +388,8 @@ monitor.figure()   # the monitor's last picture, kept in the saved notebook
 # ## 6. Samples over time and the losses
 #
 # The runner recorded samples from fixed latent vectors about every 100 steps
-# (`result.samples_over_time`, from the EMA generator): each row is one z, each column a moment
-# of training.
+# (`result.samples_over_time`, from the generator the recipe samples with: its EMA when it keeps
+# one): each row is one z, each column a moment of training.
 
 # %%
 plots.progress_figure(result.samples_over_time)
@@ -397,32 +398,47 @@ plots.progress_figure(result.samples_over_time)
 # The losses are on the left of the monitor's picture above. GAN losses are not a progress bar:
 # the two networks move the target for each other, so the curves hover instead of falling to
 # zero. What to look for: both finite and roughly steady, and neither network "winning" outright.
-# With the hinge loss of this recipe, d_loss = 2 means the discriminator's logits are all near 0
-# (it cannot tell real from fake at all), and d_loss near 0 means it separates every real image
-# from every fake by a margin of 1 or more, which leaves the generator little signal (notebook 05
-# is about that).
-#
-# Samples from the raw generator and from its moving average, same z:
-
-# %%
-z16 = np.random.default_rng(SEED).standard_normal((16, recipe.latent_dim)).astype("float32")
-raw = result.gan.generate(z16, use_ema=False)
-ema = result.gan.generate(z16)
-plots.samples_figure(np.concatenate([raw, ema]), ncol=8,
-                     title="rows 1-2: raw generator; rows 3-4: EMA generator (same z)")
-
-# %%
-decays = [float(warmup_decay(result.gan.ema_decay, t)) for t in range(1, result.steps + 1)]
-print(f"after {result.steps} steps the initial (random) weights make up {100 * np.prod(decays):.2g}% "
-      f"of the EMA weights with the warm-up; with a fixed decay it would be "
-      f"{100 * result.gan.ema_decay ** result.steps:.1f}% (decay ** steps)")
+# With this recipe's binary cross-entropy, d_loss = 2 ln 2 ≈ 1.386 (the sum over the real and
+# the fake batch) means the discriminator says 0.5 to everything (it cannot tell real from fake
+# at all), and d_loss near 0 means it is sure of every image, which leaves the generator little
+# signal (notebook 05 is about that).
 
 # %% [markdown]
-# With the warm-up the random start is forgotten within a few dozen steps, and the EMA
-# generator averages roughly the last ninth of the run. Whether sampling from it gives better
-# images than the raw generator is a question for a metric over several seeds, not for one
-# picture: notebook 05 measures it as one of its remedies. The monitor and the progress grid show
-# the EMA generator.
+# Does sampling from the moving average help? One picture cannot say; the recipe study
+# (`bench/recipes.py`, docs/RECIPES.md) trained the plain DCGAN with **3 seeds** for 60 and 300 s
+# and sampled each run three ways at the same step: the raw generator, an EMA (0.999) that
+# copies the generator's BatchNorm statistics, and the same EMA with its BatchNorm statistics
+# recalibrated under the averaged weights (`training.ema.recalibrate_batch_norm`); and the former
+# default, `sn-hinge-ema` (the study's arm `dcgan`). FD (domain features), mean ± SD over the
+# seeds (lower is better; the floor is what real held-out images score):
+
+# %%
+RECIPES_DIR = course.results_dir("recipes")   # installed with the package, like quality/ below
+study = {}
+for path in sorted(RECIPES_DIR.glob("breastmnist_*_seed*.json")):
+    run = json.loads(path.read_text())
+    for arm, by_budget in run["scores"].items():
+        for budget, s in by_budget.items():
+            study.setdefault((arm, int(budget)), []).append((s["fid"], s["floor_fid"]))
+labels = {"plain": "plain", "plain+ema": "EMA, copied", "plain+ema-bn": "EMA, recalibrated",
+          "dcgan": "sn-hinge-ema"}   # the study's arm names -> what they are
+for arm, label in labels.items():
+    cells = []
+    for budget in (60, 300):
+        fds = np.array([fd for fd, _ in study.get((arm, budget), [])])
+        cells.append(f"{budget:>3} s: {fds.mean():.2f} ± {fds.std(ddof=1):.2f} ({len(fds)} seeds)"
+                     if len(fds) > 1 else f"{budget:>3} s: not measured")
+    print(f"{label:<18}" + "   ".join(cells))
+print("floor:", sorted({round(floor, 2) for v in study.values() for _, floor in v}))
+
+# %% [markdown]
+# At 60 s the EMA that copies the BatchNorm statistics was worse than the raw generator on every
+# seed: the averaged weights were normalised with statistics of other weights. Recalibrating
+# them closed most of that gap. At 300 s the three were within each other's spread. The former
+# default was the worst arm at both budgets. Since no variant beat the plain DCGAN by more than
+# the spread between seeds (docs/RECIPES.md pairs the seeds and gives each verdict), the default
+# `dcgan` is now the plain DCGAN without an EMA; `Recipe.ema_decay` and `ema_batch_norm=
+# "recalibrate"` stay one switch away.
 
 # %% [markdown]
 # ## 7. Checkpoints and exact resuming
@@ -441,7 +457,8 @@ print(f"after {result.steps} steps the initial (random) weights make up {100 * n
 # steps but "crash" after 5; resume; compare.
 
 # %%
-resume_recipe = recipe.replace(batch_size=16)   # small batches: the demonstration is quick
+# Small batches keep the demonstration quick; the EMA is on so that its restoring is shown too.
+resume_recipe = recipe.replace(batch_size=16, ema_decay=0.999)
 resume_args = dict(steps=RESUME_STEPS, seed=SEED, precision="float32", sample_every=3,
                    progress=False)
 
@@ -487,6 +504,7 @@ assert resumed.resumed_from == (3,) and len(resumed.history["g_loss"]) == RESUME
 runner.save_run(resumed, work / "run", data=DataArgs(dataset.name), n_samples=16)
 print("now in the work folder:", sorted(p.name for p in work.iterdir()))   # the staging is gone
 saved = load_run(work / "run").generator()   # safe_mode=True
+z16 = np.random.default_rng(SEED).standard_normal((16, recipe.latent_dim)).astype("float32")
 assert np.allclose(saved(z16, training=False), resumed.gan.generate(z16), atol=1e-6)
 del straight, resumed, saved   # free the demonstration GANs (memory)
 gc.collect();
@@ -521,8 +539,8 @@ plots.samples_figure(np.concatenate([seed_images[:8], course_images[:8], dataset
 # A number to go with the picture: the Fréchet distance (FD) between the features of the
 # training images and of 156 generated images (the test split's size), next to the same distance
 # for the 156 real test images, the **floor** a perfect generator would reach. The features are
-# the small CNN's of section 1; the benchmark below calls the same quantity "FID", but it is not
-# comparable with published FIDs (those use ImageNet's Inception network).
+# the small CNN's of section 1, so the course calls it **FD (domain features)**. It is not
+# comparable with published FIDs: those use the features of ImageNet's Inception network.
 
 # %%
 n = len(dataset.test.images)
@@ -560,7 +578,7 @@ budgets = sorted({run.get("budget", "seconds") for run in bench_runs})
 print(f"made by bench/quality.py (the exact command is in docs/PERFORMANCE.md); budget: "
       f"{', '.join(budgets)}; commit {', '.join(commits)}; "
       f"{bench_runs[0]['machine']['cpu']}, {bench_runs[0]['machine']['cores']} cores\n")
-print(f"{'recipe':<11}{'budget':>7}{'steps':>8}{'FID':>18}{'floor':>9}{'precision':>12}"
+print(f"{'recipe':<11}{'budget':>7}{'steps':>8}{'FD':>18}{'floor':>9}{'precision':>12}"
       f"{'recall':>12}{'seeds':>7}")
 for name in ("seed-dcgan", "dcgan"):
     runs = [run for run in bench_runs if run["recipe"] == name]
@@ -582,8 +600,8 @@ for budget in sorted({b for run in bench_runs for b in run["scores"]}, key=int):
                    if run["recipe"] == name and budget in run["scores"]]
             for name in ("dcgan", "seed-dcgan")}
     if fids["dcgan"] and fids["seed-dcgan"]:
-        print(f"at {budget:>3} s: worst dcgan seed FID {max(fids['dcgan']):.4f}, "
-              f"best seed-dcgan seed FID {min(fids['seed-dcgan']):.4f}")
+        print(f"at {budget:>3} s: worst dcgan seed FD {max(fids['dcgan']):.4f}, "
+              f"best seed-dcgan seed FD {min(fids['seed-dcgan']):.4f}")
         assert max(fids["dcgan"]) < min(fids["seed-dcgan"])   # the course's claim, every seed
 
 # %% [markdown]
@@ -591,8 +609,8 @@ for budget in sorted({b for run in bench_runs for b in run["scores"]}, key=int):
 # article's recipe at both budgets (the cell above asserts it whenever the results are present),
 # and the article's recipe had made only the
 # few steps of the `steps` column: each of its steps costs several times more (a 2.3 M-parameter
-# generator, batch 256, notebook 03). Speed is not the only difference (kernel size, loss,
-# spectral norm, learning rate, EMA); this benchmark does not separate them.
+# generator, batch 256, notebook 03). Speed is not the only difference (kernel size, width,
+# batch size, learning rate, latent size); this benchmark does not separate them.
 
 # %% [markdown]
 # ## 9. The article's training code
@@ -624,6 +642,8 @@ print(ARTICLE_TRAIN_SOURCE)
 #   generator warms its decay up, so a short run does not sample from its random start.
 # - `runner.train(..., checkpoint=...)` resumes a killed run exactly, optimizer state and data
 #   position included; `medgan-course train` resumes when the same command runs again.
+# - The default recipe is the plain non-saturating DCGAN: at equal wall-clock budgets (3 seeds) no
+#   added stabiliser beat it, and an EMA that copies BatchNorm statistics was worse at 60 s.
 # - For the same wall-clock time the course recipe beat the article's on the benchmark (3 seeds);
 #   the run above is one seed.
 

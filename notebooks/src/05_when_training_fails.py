@@ -23,7 +23,7 @@
 # - Provoke four classic GAN failures on purpose: vanishing gradients, an overpowering discriminator, mode collapse and oscillation.
 # - Recognise each from numbers, not only from pictures: discriminator accuracy, the generator's gradient, sample diversity and the swing of the loss curves.
 # - Explain why the non-saturating loss keeps the generator learning when the minimax loss stops.
-# - Build remedies as one-change variants of a recipe (`dataclasses.replace`) and compare them on an equal budget with FID, KID, precision and recall beside the real floor.
+# - Build remedies as one-change variants of a recipe (`dataclasses.replace`) and compare them on an equal budget with FD and KID (domain features), precision and recall beside the real floor.
 # - Read a multi-seed benchmark honestly, including the remedies that did not help.
 
 # %% [markdown]
@@ -85,7 +85,7 @@ LIVE_STEPS = 12 if SMOKE else 300       # generator steps of each remedy, live (
 LIVE_ARMS = (["minimax", "non-saturating"] if SMOKE else
              ["minimax", "non-saturating", "two-time-scale", "spectral-norm", "diffaugment",
               "ema"])                   # the others are in the benchmark (section 7)
-EXTRACTOR_EPOCHS = 1 if SMOKE else 10   # FID feature extractor (10 = the benchmark's setting)
+EXTRACTOR_EPOCHS = 1 if SMOKE else 10   # feature extractor for FD (10 = the benchmark's setting)
 N_SAMPLES = 250 if SMOKE else 500       # generated images per run (at least; raised to the test split's size)
 
 # %% [markdown]
@@ -394,9 +394,11 @@ for name, recipe in recipes.items():
 # %% [markdown]
 # **Equal budget**: every arm gets the same number of **generator steps** (`LIVE_STEPS`), so that
 # a busy computer changes the seconds but not the results. Quality is scored by the package's
-# `sample_quality`: FID and KID (lower is better), precision (are the fakes realistic?) and
-# recall (do they cover the data?), all in the feature space of a small CNN trained on the
-# training split (notebooks/06_evaluating_gans.ipynb explains them). The **floor** is the same
+# `sample_quality`: the Fréchet and kernel distances (FD and KID, lower is better), precision
+# (are the fakes realistic?) and recall (do they cover the data?), all in the feature space of a
+# small CNN trained on the training split, hence **FD (domain features)**: not the FID of
+# published papers, which uses ImageNet's Inception network (notebooks/06_evaluating_gans.ipynb
+# explains them). The **floor** is the same
 # measurement for the real test images: no generator can be expected to beat it.
 #
 # Only some arms run live, to keep this notebook within a few minutes and its memory within a
@@ -414,8 +416,8 @@ for arm in tqdm(LIVE_ARMS, desc="remedies (one seed, live)"):
     del result
     gc.collect()
 floor = live[LIVE_ARMS[0]]["floor_fid"]
-print(f"ONE SEED, LIVE: {LIVE_STEPS} generator steps per arm. Real floor: FID {floor:.4f}")
-print(f"{'arm':16s} {'FID':>7s} {'KIDx1000':>9s} {'precision':>9s} {'recall':>7s} {'seconds':>8s}")
+print(f"ONE SEED, LIVE: {LIVE_STEPS} generator steps per arm. Real floor: FD {floor:.4f}")
+print(f"{'arm':16s} {'FD':>7s} {'KIDx1000':>9s} {'precision':>9s} {'recall':>7s} {'seconds':>8s}")
 for arm, q in live.items():
     print(f"{arm:16s} {q['fid']:7.4f} {1000 * q['kid_mean']:9.2f} {q['precision']:9.2f} "
           f"{q['recall']:7.2f} {q['seconds']:8.0f}")
@@ -426,7 +428,7 @@ fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
 ax.bar(list(live), [q["fid"] for q in live.values()],
        color=["grey" if arm == "non-saturating" else "tab:blue" for arm in live])
 ax.axhline(floor, color="black", linestyle="--", label="real floor (test vs train)")
-ax.set_ylabel("FID (domain features)")
+ax.set_ylabel("FD (domain features)")
 ax.set_title(f"one seed, live: {LIVE_STEPS} generator steps per arm")
 ax.tick_params(axis="x", rotation=30)
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -494,10 +496,10 @@ for arm in recipes:
     rows.append((arm, fid_m, fid_s, rec_m, rec_s, np.mean([r["train_seconds"] for r in runs]),
                  "baseline" if arm == "non-saturating" else verdict(arm)))
 floor_fid = np.mean([r["floor_fid"] for rs in bench.values() for r in rs])
-print(f"{'arm':16s} {'FID mean ± SD':>17s} {'recall mean ± SD':>17s} {'train s':>8s}  verdict")
+print(f"{'arm':16s} {'FD mean ± SD':>17s} {'recall mean ± SD':>17s} {'train s':>8s}  verdict")
 for arm, fm, fs, rm, rs_, sec, v in rows:
     print(f"{arm:16s} {fm:8.4f} ± {fs:6.4f} {rm:8.2f} ± {rs_:6.2f} {sec:8.0f}  {v}")
-print(f"real floor: FID {floor_fid:.4f}")
+print(f"real floor: FD {floor_fid:.4f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
@@ -511,7 +513,7 @@ for i, arm in enumerate(names):   # every seed as a dot: three points are all th
     ax.plot([i] * len(fids), fids, "k.", markersize=4)
 ax.axhline(floor_fid, color="black", linestyle="--", label="real floor")
 ax.set_ylim(bottom=0)
-ax.set_ylabel("FID (domain features)")
+ax.set_ylabel("FD (domain features)")
 ax.set_title("mean ± SD over seeds, equal generator steps; colour = verdict vs baseline")
 ax.tick_params(axis="x", rotation=30)
 ax.legend(fontsize=8)
@@ -519,7 +521,7 @@ plt.show()
 
 # %%
 for label, verdicts in (("Did NOT measurably help on this data and budget", ("no clear effect", "hurt")),
-                        ("  ... of which made FID measurably worse", ("hurt",)),
+                        ("  ... of which made FD measurably worse", ("hurt",)),
                         ("Helped", ("helped",)), ("Not judged (too few seeds)", ("too few seeds",))):
     print(f"{label}: {', '.join(r[0] for r in rows if r[6] in verdicts) or 'none'}")
 
@@ -528,7 +530,7 @@ for label, verdicts in (("Did NOT measurably help on this data and budget", ("no
 # How to read this, and what it does and does not say:
 #
 # - The lists above are computed from the files, so they always match the table. "Did not
-#   measurably help" means: against the baseline, paired by seed, the 95% interval of the FID
+#   measurably help" means: against the baseline, paired by seed, the 95% interval of the FD
 #   difference includes 0 (no clear effect) or lies on the wrong side (hurt). With three seeds an
 #   interval is wide (Student's t with 2 degrees of freedom is 4.3): only large, consistent
 #   effects count as "helped". Look at the dots, one per seed, before believing any bar.
@@ -544,6 +546,13 @@ for label, verdicts in (("Did NOT measurably help on this data and budget", ("no
 #   of the generator, not on cost.
 # - A remedy is a fix for a diagnosed failure. Measure the failure first (sections 1-5), then
 #   check the fix on your data with several seeds, as here.
+# - The course acts on this. Its default recipe used to pile three remedies on (spectral norm,
+#   hinge loss, moving average). A study at equal **wall-clock** budgets of 60 and 300 s, 3 seeds
+#   (docs/RECIPES.md, `bench/recipes.py`), found that stack behind this notebook's baseline at
+#   both budgets, so the default `dcgan` is now the baseline. The same study checked a suspicion
+#   about the moving average: an EMA generator that copies the raw generator's BatchNorm
+#   statistics normalises averaged weights with statistics of other weights. Recalibrating them
+#   (`ema_batch_norm="recalibrate"`) helped at 60 s; neither EMA beat the raw generator.
 
 # %% [markdown]
 # ## Summary
@@ -560,7 +569,7 @@ for label, verdicts in (("Did NOT measurably help on this data and budget", ("no
 #   seeds, and pair the comparison by seed.
 # - Section 7 lists, computed from the benchmark's files, the textbook remedies that did not
 #   measurably help on BreastMNIST at this budget: a remedy is a hypothesis about *your* failure,
-#   to be measured, not a default to pile on.
+#   to be measured, not a default to pile on; the course's default recipe is this baseline.
 
 # %% [markdown]
 # ## Exercises
@@ -637,5 +646,5 @@ show_solution("nb05", "choices")
 # %% [markdown]
 # ## Next
 #
-# This notebook used FID, KID, precision and recall as black boxes. The next one opens them:
+# This notebook used FD, KID, precision and recall as black boxes. The next one opens them:
 # what they measure, why the real floor matters, and how they fail on small medical datasets. [06_evaluating_gans.ipynb](06_evaluating_gans.ipynb)

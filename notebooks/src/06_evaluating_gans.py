@@ -20,12 +20,12 @@
 # %% [markdown]
 # ## Learning objectives
 #
-# - Explain what FID and KID measure, and why their numbers depend on the feature extractor and the sample size (and measure FID's small-sample bias yourself).
+# - Explain what FID, FD (domain features) and KID measure, and why their numbers depend on the feature extractor and the sample size (and measure the Fréchet distance's small-sample bias yourself).
 # - Read every score against the real-versus-real floor (train versus test).
 # - Tell fidelity from diversity with precision and recall, and spot mode collapse.
 # - Check a generator for memorization with nearest training neighbours, against the near-duplicates the real data already holds.
 # - Judge samples yourself in a real-or-fake quiz, and walk a generator's latent space.
-# - Explain why a good FID does not make a generator useful for medicine.
+# - Explain why a good FD does not make a generator useful for medicine.
 
 # %% [markdown]
 # ## Set-up
@@ -172,8 +172,8 @@ for k in range(QUIZ_QUESTIONS // 2, QUIZ_QUESTIONS + 1):
 # online, use Inception for results you publish. This notebook must run offline (and in CI), so it
 # uses the **domain extractor**: a small CNN trained to classify the training split, whose
 # penultimate layer gives 128-dimensional features. **Its distances are not FIDs**: they are only
-# comparable with each other, computed the same way. We still call them FID and KID below, for
-# the formula they use.
+# comparable with each other, computed the same way. The course therefore writes **FD (domain
+# features)**, or FD, for FID's formula on these features, and keeps "FID" for Inception's.
 #
 # `domain_extractor_for` trains it once and caches it under `~/.cache/medgan-course/extractors`
 # (keyed by the data, the seed and the epochs), so every later evaluation uses the very same one.
@@ -205,6 +205,8 @@ assert test_accuracy > majority   # an extractor that learnt nothing would make 
 #
 # $$\mathrm{FID} = \lVert \mu_r - \mu_g \rVert^2 + \operatorname{Tr}\left(\Sigma_r + \Sigma_g - 2\,(\Sigma_r \Sigma_g)^{1/2}\right)$$
 #
+# Computed on the domain extractor's features, the same formula is what this course calls
+# **FD (domain features)**; `frechet_distance` computes it for any features.
 # 0 means identical means and covariances; larger is worse. It sees only the first two moments of
 # the features, and estimating a 128 x 128 covariance from a few hundred images is noisy.
 #
@@ -216,24 +218,24 @@ assert test_accuracy > majority   # an extractor that learnt nothing would make 
 # slightly negative).
 #
 # Both first on toy features whose answer we know. Two Gaussian clouds in 2-D, one shifted by 3
-# along x: the closed form gives FID = 3² = 9 for the true distributions.
+# along x: the closed form gives FD = 3² = 9 for the true distributions.
 
 # %%
 rng = np.random.default_rng(SEED)
 cloud_a = rng.normal(size=(2000, 2))
 cloud_b = rng.normal(size=(2000, 2)) + [3.0, 0.0]
-print("FID, shifted cloud:", round(frechet_distance(cloud_a, cloud_b), 3), "(9 for the true Gaussians)")
-print("FID, same cloud   :", round(frechet_distance(cloud_a, cloud_a), 6))
+print("FD, shifted cloud:", round(frechet_distance(cloud_a, cloud_b), 3), "(9 for the true Gaussians)")
+print("FD, same cloud   :", round(frechet_distance(cloud_a, cloud_a), 6))
 print("KID (mean, std over subsets), shifted:", np.round(kernel_inception_distance(cloud_a, cloud_b, subset_size=200, n_subsets=20), 3))
 print("KID, two fresh samples of one cloud  :", np.round(kernel_inception_distance(cloud_a, rng.normal(size=(2000, 2)), subset_size=200, n_subsets=20), 4))
 
 # %% [markdown]
-# ## 5. Sample size matters: FID's bias, KID's unbiasedness
+# ## 5. Sample size matters: FD's bias, KID's unbiasedness
 #
-# Medical datasets are small: BreastMNIST's test split has 156 images. What does FID do at such
+# Medical datasets are small: BreastMNIST's test split has 156 images. What does FD do at such
 # sizes? We measure it where the right answer is known: **two disjoint random samples of real
 # images** (train, validation and test pooled) have true distance 0. For each sample size we draw
-# `REPEATS` pairs of samples and compute FID and KID between them.
+# `REPEATS` pairs of samples and compute FD and KID between them.
 
 # %%
 all_real = np.concatenate([dataset.train.images, dataset.val.images, dataset.test.images])
@@ -250,11 +252,11 @@ for n in tqdm(SAMPLE_SIZES, desc="sample sizes"):
         fids.append(frechet_distance(a, b))
         kids.append(kernel_inception_distance(a, b, subset_size=n, n_subsets=1)[0])
     fid_by_n[n], kid_by_n[n] = np.array(fids), np.array(kids)
-    print(f"n = {n:3d}: FID {np.mean(fids):.3g} ± {np.std(fids):.2g}   KID {np.mean(kids):+.2g} ± {np.std(kids):.2g}")
+    print(f"n = {n:3d}: FD {np.mean(fids):.3g} ± {np.std(fids):.2g}   KID {np.mean(kids):+.2g} ± {np.std(kids):.2g}")
 
 # %%
 fig, (ax_fid, ax_kid) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
-for ax, values, name in ((ax_fid, fid_by_n, "FID"), (ax_kid, kid_by_n, "KID")):
+for ax, values, name in ((ax_fid, fid_by_n, "FD"), (ax_kid, kid_by_n, "KID")):
     means = [values[n].mean() for n in SAMPLE_SIZES]
     sds = [values[n].std() for n in SAMPLE_SIZES]
     ax.errorbar(SAMPLE_SIZES, means, yerr=sds, marker="o", capsize=3)
@@ -265,32 +267,32 @@ for ax, values, name in ((ax_fid, fid_by_n, "FID"), (ax_kid, kid_by_n, "KID")):
     ax.set_xlabel("images per sample (n)")
     ax.set_title(f"{name} between two real samples (mean ± SD of {REPEATS} draws)")
     ax.legend()
-ax_fid.set_ylabel("domain-feature FID")
+ax_fid.set_ylabel("FD (domain features)")
 ax_kid.set_ylabel("domain-feature KID")
 plt.show()
 
 # %%
 smallest, largest = SAMPLE_SIZES[0], SAMPLE_SIZES[-1]
-print(f"FID shrinks {fid_by_n[smallest].mean() / fid_by_n[largest].mean():.0f}x from n={smallest} to n={largest};"
+print(f"FD shrinks {fid_by_n[smallest].mean() / fid_by_n[largest].mean():.0f}x from n={smallest} to n={largest};"
       f" all {REPEATS * len(SAMPLE_SIZES)} FIDs are positive: {all((v > 0).all() for v in fid_by_n.values())}")
 kid_small = kid_by_n[smallest]
 print(f"KID at n={smallest}: mean {kid_small.mean():+.2g}, {np.sum(kid_small < 0)} of {REPEATS} draws negative")
-# The course's claims, checked on this run: FID is biased upward at small n, and is never
+# The course's claims, checked on this run: FD is biased upward at small n, and is never
 # negative; KID's draws scatter around 0 instead of sitting above it.
 assert fid_by_n[smallest].mean() > 3 * fid_by_n[largest].mean()
 assert all((v > 0).all() for v in fid_by_n.values())
 
 # %% [markdown]
-# Two real samples of the same images never get FID 0, and the smaller the samples, the larger the
-# FID: it is **biased upward**, roughly in proportion to 1/n, because a covariance estimated from n
-# images is noisy and FID counts that noise as distance. A generator scored with 100 images
-# therefore looks worse than the same generator scored with 1,000. KID's values scatter (a lot, at
+# Two real samples of the same images never get FD 0, and the smaller the samples, the larger the
+# FD: it is **biased upward**, roughly in proportion to 1/n, because a covariance estimated from n
+# images is noisy and the Fréchet distance counts that noise as distance (FID has the same
+# bias). A generator scored with 100 images therefore looks worse than the same generator scored with 1,000. KID's values scatter (a lot, at
 # small n) **around 0**: their spread shrinks with n, their centre does not move.
 #
 # Rules that follow:
 #
 # * Compare FIDs only at **the same sample size** (and the same extractor and resizing).
-# * With a few hundred images, report KID beside FID; give its spread.
+# * With a few hundred images, report KID beside FD; give its spread.
 # * Always report the **real-versus-real floor** computed the same way. That is next.
 
 # %% [markdown]
@@ -316,7 +318,7 @@ print(inspect.getsource(report.sample_quality))
 
 # %%
 quality = sample_quality(fake_images, dataset, extractor, seed=SEED)
-rows = [("FID", "fid", "floor_fid"), ("KID", "kid_mean", "floor_kid_mean"),
+rows = [("FD", "fid", "floor_fid"), ("KID", "kid_mean", "floor_kid_mean"),
         ("memorized fraction", "memorized_fraction", "memorized_fraction_real_test")]
 print(f"{'':20s}{'generated':>12s}{'real test (floor)':>20s}")
 for name, fake_key, floor_key in rows:
@@ -327,9 +329,9 @@ assert quality["fid"] > quality["floor_fid"]   # no generator beats the real flo
 
 # %% [markdown]
 # Read the generated column **only against the floor column**: the floor is the distance between
-# two real sets of the same data, so it is the best a generator can hope for; a FID many times the
+# two real sets of the same data, so it is the best a generator can hope for; an FD many times the
 # floor means the generated images differ from the training images far more than two real
-# samples of the same data do. On the floor FID the sample-size bias of section 5 and
+# samples of the same data do. On the floor FD the sample-size bias of section 5 and
 # the extractor's own difference between the training images (which it was fitted to) and the
 # unseen test images both add up; that is exactly why the floor is computed the same way as the
 # generated score, not assumed to be 0. `docs/PERFORMANCE.md` lists these numbers for the `dcgan`
@@ -339,7 +341,7 @@ assert quality["fid"] > quality["floor_fid"]   # no generator beats the real flo
 # ## 7. Precision and recall: fidelity versus diversity
 #
 # One distance mixes two failures. A generator can make **realistic but monotonous** images
-# (mode collapse: the same few lesions again and again) or **varied but unrealistic** ones. FID
+# (mode collapse: the same few lesions again and again) or **varied but unrealistic** ones. FD
 # cannot tell which. Kynkäänniemi et al. (NeurIPS 2019) separate them with k-nearest-neighbour
 # balls in feature space:
 #
@@ -395,7 +397,7 @@ print(f"recall    {quality['recall']:.2f}: fraction of real training images the 
 # %% [markdown]
 # ## 8. Memorization: is it copying its training images?
 #
-# A generator that returns its training images unchanged would look perfect to FID and precision.
+# A generator that returns its training images unchanged would look perfect to FD and precision.
 # In medicine that is worse than useless: a copy of a patient's scan is a privacy leak, and it
 # adds no information. The check: for every generated image, find its **nearest training image**;
 # divide that distance by the typical distance between a training image and its own nearest
@@ -492,7 +494,7 @@ train_features = extract_features(extractor, dataset.train.images)
 for name, z in latents.items():
     feats = extract_features(extractor, gan.generate(z))
     pr = precision_recall(train_features, feats, k=3)
-    print(f"{name:17s} |z| {np.linalg.norm(z, axis=1).mean():5.1f}   FID {frechet_distance(train_features, feats):.3g}"
+    print(f"{name:17s} |z| {np.linalg.norm(z, axis=1).mean():5.1f}   FD {frechet_distance(train_features, feats):.3g}"
           f"   precision {pr.precision:.2f}   recall {pr.recall:.2f}")
 
 # %% [markdown]
@@ -541,17 +543,17 @@ print("the one-class copier returns only:", dataset.class_names[copied_class])
 scores = {"our GAN": quality}   # section 6, the same report
 scores.update({name: sample_quality(images, dataset, extractor, seed=SEED)
                for name, images in tqdm(copiers.items(), desc="scoring")})
-print(f"{'':18s}{'FID':>10s}{'KID':>11s}{'precision':>11s}{'recall':>8s}{'memorized':>11s}")
+print(f"{'':18s}{'FD':>10s}{'KID':>11s}{'precision':>11s}{'recall':>8s}{'memorized':>11s}")
 for name, s in scores.items():
     print(f"{name:18s}{s['fid']:10.3g}{s['kid_mean']:11.2g}{s['precision']:11.2f}{s['recall']:8.2f}{s['memorized_fraction']:11.2f}")
 floor = scores["our GAN"]
 print(f"{'real test (floor)':18s}{floor['floor_fid']:10.3g}{floor['floor_kid_mean']:11.2g}{'':19s}{floor['memorized_fraction_real_test']:11.2f}")
 assert scores["copier"]["memorized_fraction"] == 1.0     # every copy is flagged...
-assert scores["copier"]["fid"] < scores["our GAN"]["fid"]  # ...yet it beats the GAN on FID
+assert scores["copier"]["fid"] < scores["our GAN"]["fid"]  # ...yet it beats the GAN on FD
 assert scores["copier"]["fid"] < floor["floor_fid"]        # ...and even the real floor
 
 # %% [markdown]
-# The copier beats our GAN on FID, and even the real floor (its images are the very ones the
+# The copier beats our GAN on FD, and even the real floor (its images are the very ones the
 # reference was built from), with perfect precision and high recall: by fidelity alone it is the
 # best "generator" in the table. It is also useless: it adds no new image, and a copy of a
 # patient's scan may leak who they are. Only the memorization column gives it away.
@@ -578,17 +580,17 @@ assert recall_by_class["one-class copier"][missing] < recall_by_class["copier"][
 # like ours does not even say which class an image belongs to.
 #
 # So a generator for medicine is judged on three axes, each against its real floor: **fidelity**
-# (FID/KID, precision), **diversity and novelty** (recall, memorization), and **utility** on the
+# (FD/KID, precision), **diversity and novelty** (recall, memorization), and **utility** on the
 # task it is meant for, measured with a downstream model on held-out real images. Utility is the
 # subject of the use-case notebooks 07 to 10 (class imbalance, scarce labels and more).
 
 # %% [markdown]
 # ## Summary
 #
-# * FID and KID compare two sets of images in a feature space; the **extractor** defines the
+# * FD and KID compare two sets of images in a feature space; the **extractor** defines the
 #   space. Here it is an offline domain CNN trained on the training split: its numbers are
 #   comparable with each other only, never with published (Inception) FIDs.
-# * FID is **biased upward at small sample sizes** (measured: two real samples of 20 images are
+# * FD is **biased upward at small sample sizes** (measured: two real samples of 20 images are
 #   far "apart"); KID is unbiased. Compare scores only at the same sample size, and report the
 #   **real-versus-real floor** computed the same way.
 # * **Precision** measures fidelity, **recall** diversity: mode collapse keeps precision and
@@ -597,7 +599,7 @@ assert recall_by_class["one-class copier"][missing] < recall_by_class["copier"][
 #   images (about 38% of BreastMNIST's test images are flagged in pixel space: near-duplicates).
 # * A human **real-or-fake** test needs many images to mean anything; ten cannot.
 # * Smooth latent walks (slerp keeps |z| typical) are a weak sign against memorization.
-# * **Fidelity is not utility**: a copier beats a GAN on FID. Judge a medical generator on the
+# * **Fidelity is not utility**: a copier beats a GAN on FD. Judge a medical generator on the
 #   task it is meant to help with.
 
 # %% [markdown]
@@ -606,7 +608,7 @@ assert recall_by_class["one-class copier"][missing] < recall_by_class["copier"][
 # Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*.
 
 # %% [markdown]
-# ### Exercise 1: FID between two Gaussians, in closed form
+# ### Exercise 1: The Fréchet distance between two Gaussians, in closed form
 #
 # Write `frechet_gaussians(mu1, sigma1, mu2, sigma2)` returning
 # $\lVert \mu_1 - \mu_2 \rVert^2 + \operatorname{Tr}(\Sigma_1 + \Sigma_2 - 2 (\Sigma_1 \Sigma_2)^{1/2})$

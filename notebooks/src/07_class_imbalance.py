@@ -248,8 +248,10 @@ for arm in tqdm([a for a in ("class_weights", "oversample", "classical_aug") if 
 # ## 5. A conditional GAN for the minority class
 #
 # A **class-conditional** GAN takes a class label next to the noise vector, so we can ask it for
-# malignant images only. The course's `cdcgan` recipe is the default DCGAN recipe (hinge loss,
-# spectral-norm discriminator) with a label embedding in the generator and a
+# malignant images only. The course's `cdcgan` recipe is the course's former default DCGAN recipe
+# (`sn-hinge-ema`: hinge loss, spectral-norm discriminator, EMA; the recipe study of
+# docs/RECIPES.md replaced it as the unconditional default but did not test conditional GANs)
+# with a label embedding in the generator and a
 # [projection discriminator](https://medgan-course.github.io/medgan-course/site/glossary.html#term-projection-discriminator) that scores image and label together:
 # it adds the inner product of a learnt label embedding with the image's features to its unconditional score. It trains on the imbalanced training split,
 # both classes, and learns the minority from the few examples there are. One GAN per seed serves

@@ -111,9 +111,10 @@ print("committed results:", sorted(p.name for p in RESULTS.iterdir() if p.is_dir
 # same CPU budget: **seed-dcgan** is the article's architecture trained the way the TensorFlow
 # DCGAN tutorial trains it (the article's own loop, with its inverted generator sign and
 # unconstrained critic, does not train at all; notebook 04 shows why), **dcgan** is the course's
-# recipe (spectral-norm discriminator, hinge loss, Adam 2e-4 / β₁ 0.5, EMA of the generator).
+# default recipe: the plain non-saturating DCGAN (BatchNorm discriminator, Adam 2e-4 / β₁ 0.5, no
+# moving average), chosen by a study at equal wall-clock budgets (docs/RECIPES.md).
 # Each ran on 3 seeds; 1,000 samples were scored at the budgets in the table below with the
-# offline domain extractor (notebook 06), beside the floor: the test split against the training
+# offline domain extractor (notebook 06), hence FD (domain features), beside the floor: the test split against the training
 # split, same extractor, same sample size. (docs/PERFORMANCE.md records how the budgets were
 # measured: the first table was withdrawn after an extractor bug and re-measured at matched steps.)
 
@@ -151,14 +152,14 @@ def quality_table(records):
 
 table = quality_table(quality)
 if table:
-    print(f"{'recipe':11s} {'budget':>6s} {'steps':>6s} {'FID (floor)':>22s} {'precision':>12s} {'recall':>12s} seeds")
+    print(f"{'recipe':11s} {'budget':>6s} {'steps':>6s} {'FD (floor)':>22s} {'precision':>12s} {'recall':>12s} seeds")
 for (recipe, budget), m in table.items():
     print(f"{recipe:11s} {budget:5d}s {m['steps'][0]:6.0f} {m['fid'][0]:7.4f} ± {m['fid'][1]:.4f} ({m['floor_fid'][0]:.4f})"
           f" {m['precision'][0]:5.2f} ± {m['precision'][1]:.2f} {m['recall'][0]:5.2f} ± {m['recall'][1]:.2f} {m['fid'][2]:3d}")
 
 
 # %% [markdown]
-# Read the FID column against the floor in brackets: two real samples of BreastMNIST are that far
+# Read the FD column against the floor in brackets: two real samples of BreastMNIST are that far
 # apart. Precision is the share of generated images that fall inside the real images' manifold;
 # recall the share of real images covered by the generated ones (Kynkäänniemi et al., NeurIPS 2019).
 # The figure shows every seed, not only the means.
@@ -175,8 +176,8 @@ def plot_quality(records):
                     label=r["recipe"] if r["seed"] == 0 else None)
     floor = np.mean([s["floor_fid"] for r in records for s in r["scores"].values()])
     axes[0].axhline(floor, color="k", ls="--", lw=1, label="floor (test vs train)")
-    axes[0].set(yscale="log", xlabel="CPU seconds of training", ylabel="FID (domain extractor)",
-                title="FID per seed (lower is better)")
+    axes[0].set(yscale="log", xlabel="CPU seconds of training", ylabel="FD (domain features)",
+                title="FD per seed (lower is better)")
     axes[1].set(xlabel="CPU seconds of training", ylabel="precision", ylim=(-0.05, 1.05),
                 title="precision per seed (higher is better)")
     axes[0].legend(fontsize=8)
@@ -213,14 +214,14 @@ if quality:
     course_worst = max(r["scores"][last]["fid"] for r in quality if r["recipe"] == "dcgan")
     seed_precision = max(r["scores"][last]["precision"] for r in quality if r["recipe"] == "seed-dcgan")
     course_precision = min(r["scores"][last]["precision"] for r in quality if r["recipe"] == "dcgan")
-    print(f"best seed-dcgan FID at any budget: {seed_best:.4f}; worst dcgan FID at {last} s: {course_worst:.4f}")
+    print(f"best seed-dcgan FD at any budget: {seed_best:.4f}; worst dcgan FD at {last} s: {course_worst:.4f}")
     print(f"precision at {last} s: seed-dcgan at most {seed_precision:.2f}, dcgan at least {course_precision:.2f}")
     floor = np.mean([r["scores"][last]["floor_fid"] for r in quality])
-    print(f"worst dcgan FID at {last} s is {course_worst / floor:.1f}x the floor; "
-          f"best seed-dcgan FID is {seed_best / floor:.1f}x the floor")
+    print(f"worst dcgan FD at {last} s is {course_worst / floor:.1f}x the floor; "
+          f"best seed-dcgan FD is {seed_best / floor:.1f}x the floor")
     # The course's claim, checked on the committed files: every course seed at the largest budget
-    # beats every FID any seed of the article's recipe reached. Precision alone is NOT part of the
-    # claim: a collapsed generator can score a high precision with zero recall (see below).
+    # beats every FD any seed of the article's recipe reached. Precision alone is NOT part of the
+    # claim: a collapsed generator can score a high precision with zero recall (notebook 06).
     assert course_worst < seed_best
 
 
@@ -228,21 +229,24 @@ if quality:
 # What this does and does not show:
 #
 # - **Measured:** within the benchmark's CPU budget (the table above) on a 2-core CPU, every seed
-#   of the course's recipe ended with a better FID than any seed of the article's recipe reached
-#   (the numbers and the check are in the cell above). Precision alone does not separate them:
-#   one seed of the article's recipe scored a high precision with a recall of zero although its
-#   samples are near-identical grey checkerboards: the extractor's feature space placed them
-#   inside the real images' manifold. Precision can be fooled; read it with recall, and look at
-#   the samples (notebook 06 explains both measures).
+#   of the course's recipe ended with a better FD than any seed of the article's recipe reached
+#   (the numbers and the check are in the cell above). The article's recipe made grey
+#   checkerboards (the pictures above) with a recall near zero: its samples cover almost none of
+#   the real images. Precision alone can be fooled: near-identical samples that happen to fall
+#   inside the real images' manifold score high precision; read it with recall, and look at the
+#   samples (notebook 06 explains both measures).
 # - **Not shown:** that the article's recipe could never converge. The comparison is at equal CPU
 #   time, not equal steps: the course's smaller model at batch 64 runs many more steps in the
 #   same time (the steps column). What the course concludes is narrower and practical: on a laptop-class
 #   CPU, the recipe decides whether you get usable images in minutes.
-# - The stabilisers behind the course recipe are from the literature: spectral normalisation
-#   (Miyato et al., ICLR 2018), Adam with β₁ = 0.5 (Radford et al., ICLR 2016), an exponential
-#   moving average of the generator (Yazıcı et al., ICLR 2019). Convergence of GAN training is a
-#   real theoretical problem (Mescheder et al., "Which training methods for GANs do actually
-#   converge?", ICML 2018), not only a matter of tuning.
+# - The course's recipe is the DCGAN of Radford et al. (ICLR 2016: BatchNorm, Adam with β₁ =
+#   0.5) with the non-saturating loss, and nothing more. The literature's stabilisers, spectral
+#   normalisation (Miyato et al., ICLR 2018), the hinge loss and an exponential moving average of
+#   the generator (Yazıcı et al., ICLR 2019), were the default until the recipe study measured
+#   them together behind this plain DCGAN at 60 and 300 s on BreastMNIST (docs/RECIPES.md): they
+#   are built for long runs and large models, not for a few minutes on 546 images. Convergence
+#   of GAN training is a real theoretical problem (Mescheder et al., "Which training methods for
+#   GANs do actually converge?", ICML 2018), not only a matter of tuning.
 #
 # Which single change matters most is what notebook 05's remedies benchmark measures. Its result
 # files appear below once they exist.
@@ -259,10 +263,10 @@ def load_remedies(results):
 
 
 def remedy_verdict(arm_fids, base_fids):
-    """Paired over seeds: helped/hurt only when the 95% t-interval of the FID gain excludes 0."""
+    """Paired over seeds: helped/hurt only when the 95% t-interval of the FD gain excludes 0."""
     if len(arm_fids) < 2 or len(arm_fids) != len(base_fids):
         return "too few paired seeds"
-    gain = paired_differences(base_fids, arm_fids)  # > 0: the remedy's FID is lower (better)
+    gain = paired_differences(base_fids, arm_fids)  # > 0: the remedy's FD is lower (better)
     return "helped" if gain.low > 0 else "hurt" if gain.high < 0 else "no clear effect"
 
 
@@ -276,7 +280,7 @@ for arm, records in remedies.items():
     paired = [base[r["seed"]] for r in ok if r["seed"] in base]
     verdict = "baseline" if arm == "non-saturating" else remedy_verdict(fids, paired)
     spread = f" ± {np.std(fids, ddof=1):.3f}" if len(fids) > 1 else ""
-    summary = (f"FID {np.mean(fids):.3f}{spread} (floor {np.mean([r['floor_fid'] for r in ok]):.3f}), "
+    summary = (f"FD {np.mean(fids):.3f}{spread} (floor {np.mean([r['floor_fid'] for r in ok]):.3f}), "
                f"precision {np.mean([r['precision'] for r in ok]):.2f}" if ok else "no finished run")
     print(f"{arm:16s} {len(ok)} seed(s), {len(records) - len(ok)} diverged; {summary}: {verdict}")
 
@@ -629,7 +633,7 @@ for name, p in marks.items():
 #
 # **Not measured in this course.** Nothing here compares a diffusion model with the course's GAN on
 # BreastMNIST; the table summarises the cited papers. Everything the course teaches about
-# evaluation (notebook 06: FID against its floor, precision/recall, memorization) and about
+# evaluation (notebook 06: FD against its floor, precision/recall, memorization) and about
 # validation (§5) applies to diffusion models unchanged.
 
 # %% [markdown]
@@ -642,10 +646,10 @@ for name, p in marks.items():
 #
 # *Better answer:* Advantages: sharp samples from one forward pass (fast; §6), no explicit
 # likelihood needed, and a flexible framework for image-to-image translation (pix2pix, CycleGAN).
-# Drawbacks: no likelihood, so quality must be measured indirectly and every FID read against its
+# Drawbacks: no likelihood, so quality must be measured indirectly and every FD read against its
 # floor (notebook 06); mode collapse, i.e. lower diversity than diffusion models; training that
-# needs stabilisers, but with them it converges in practice (§2: 3 of 3 seeds of the course recipe
-# on BreastMNIST; the article's own loop fails because of its bugs, not because GANs cannot train,
+# needs care (a tested recipe, several seeds), but that converges in practice (§2: 3 of 3 seeds
+# of the course recipe on BreastMNIST; the article's own loop fails because of its bugs, not because GANs cannot train,
 # notebook 04); data hunger (hundreds of images need augmentation such as DiffAugment, Zhao et al.,
 # NeurIPS 2020, or ADA, Karras et al., NeurIPS 2020); memorization and membership leakage (§4).
 # "Poor on imbalanced data" is imprecise: an unconditional GAN reproduces the imbalance it is
@@ -686,16 +690,15 @@ for name, p in marks.items():
 #   external) data; notebooks 07 and 08 show how to measure it with several seeds.
 # - *Do I need a GPU?* Not for this course: every notebook runs on a CPU within minutes (notebook 12
 #   shows what scaling up changes and measures what helps on a CPU).
-# - *How do I know my generator is good enough?* Notebook 06: FID/KID against the real floor,
+# - *How do I know my generator is good enough?* Notebook 06: FD/KID against the real floor,
 #   precision and recall, memorization, and, for clinical use, a reader study.
 
 # %% [markdown]
 # ## Summary
 #
 # - **Convergence** (measured, 3 seeds, committed files): at the same CPU budget every seed of the
-#   course's recipe beat every seed of the article's recipe in FID (precision alone did not: near-identical
-#   checkerboards scored high precision with zero recall); the article's
-#   recipe produced checkerboards. The comparison is at equal time, not equal steps.
+#   course's recipe beat every seed of the article's recipe in FD; the article's recipe produced
+#   checkerboards with a recall near zero. The comparison is at equal time, not equal steps.
 # - **Imbalance** (measured live): always answering the majority class scores 73% accuracy on
 #   BreastMNIST's test split while finding no malignant case; report balanced accuracy,
 #   sensitivity and AUC.
