@@ -149,6 +149,7 @@ def test_projection_head_is_linear_plus_inner_product():
 
 
 def test_spectral_norm_wraps_every_weight_and_normalises_it():
+    keras.utils.set_random_seed(0)   # unseeded, 20 iterations left sigma 1.058 once in CI
     discriminator = dcgan.build_discriminator(num_classes=2, base_filters=8)
     wrapped = [layer for layer in discriminator.layers
                if isinstance(layer, keras.layers.SpectralNormalization)]
@@ -156,12 +157,14 @@ def test_spectral_norm_wraps_every_weight_and_normalises_it():
     assert not any(isinstance(layer, keras.layers.BatchNormalization)
                    for layer in discriminator.layers)
     images, labels = _rng_inputs(2, (28, 28, 1)), np.array([0, 1], dtype="int32")
-    for _ in range(20):  # one power iteration per training call
+    # One power iteration per training call; the (2, F) class embedding's two singular values
+    # can be close, so convergence needs more than 20 (8 seeds: within 3e-4 of 1 after 100).
+    for _ in range(100):
         discriminator([images, labels], training=True)
     for layer in wrapped:
         kernel = np.asarray(layer.layer.kernel)
         sigma = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
-        assert sigma == pytest.approx(1.0, abs=0.05), layer.name
+        assert sigma == pytest.approx(1.0, abs=0.01), layer.name
 
 
 def test_without_spectral_norm_the_discriminator_uses_batchnorm():
