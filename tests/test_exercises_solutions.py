@@ -16,7 +16,7 @@ from medgan_course.data import make_phantoms
 
 SOLUTIONS = pathlib.Path(__file__).resolve().parents[1] / "medgan_course" / "exercises" / "solutions"
 #: Notebooks whose solutions import Keras (and TensorFlow for 04): skipped where it is missing.
-NEEDS_KERAS = {"nb03", "nb04", "nb12"}
+NEEDS_KERAS = {"nb02", "nb03", "nb04", "nb12"}
 LABELS = np.array([0] * 147 + [1] * 399)
 
 
@@ -36,6 +36,7 @@ CALLS = [
      lambda c, s: c.check_optimal_discriminator(s.optimal_discriminator_mine)),
     ("nb02", ["v_star_and_jsd"], lambda c, s: c.check_v_star_and_jsd(*s.v_star_and_jsd())),
     ("nb02", ["saturation"], lambda c, s: c.check_saturation(*s.saturation())),
+    ("nb02", ["gradient_penalty_mine"], lambda c, s: c.check_gradient_penalty(s.gradient_penalty_mine)),
     ("nb03", ["conv_transpose_output_size"],
      lambda c, s: c.check_conv_transpose_size(s.conv_transpose_output_size)),
     ("nb03", ["conv_params"], lambda c, s: c.check_conv_params(s.conv_params)),

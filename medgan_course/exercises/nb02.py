@@ -1,8 +1,10 @@
-"""Checks for the exercises of notebooks/02_gan_theory.ipynb (NumPy only, no TensorFlow).
+"""Checks for the exercises of notebooks/02_gan_theory.ipynb (NumPy; TensorFlow only inside 4).
 
 1. `check_optimal_discriminator`: implement D*(x) = p_data / (p_data + p_g).
 2. `check_v_star_and_jsd`: compute V(D*, G) and JSD for two discrete distributions.
 3. `check_saturation`: the generator losses' gradients at a logit where D rejects the fake.
+4. `check_gradient_penalty`: WGAN-GP's penalty, against `training.losses.gradient_penalty`
+   (imports TensorFlow when called, not when this module is imported).
 """
 
 from __future__ import annotations
@@ -120,3 +122,155 @@ def check_saturation(minimax_grad, non_saturating_grad, saturating_loss):
     return True, (f"minimax: {expected['minimax']:.4f}, non-saturating: "
                   f"{expected['non_saturating']:.4f}. The minimax loss saturates exactly when "
                   "the generator is worst, early in training.")
+
+
+# ----------------------------------------------------------------------------- exercise 4
+#: Exercise 4's probes: batches of _GP_BATCH images of _GP_SHAPE; the linear critic's gradient
+#: has norm _GP_SLOPE everywhere, so its correct penalty, (3 - 1)² = 4, needs no random ε.
+_GP_BATCH, _GP_SHAPE, _GP_SLOPE, _GP_LAMBDA = 8, (4, 4, 1), 3.0, 10.0
+#: Images of the probe where the gradient varies: (1/3 expected, sampling SD about 0.005).
+_GP_WHERE_BATCH = 4096
+
+
+def _gp_mistakes(w, batch=_GP_BATCH, lam=_GP_LAMBDA):
+    """{mistake: (value it gives for a linear critic x -> w·x, feedback)} for `(D,)` weights `w`."""
+    norm = float(np.linalg.norm(w))
+    return {
+        "lambda": (lam * (norm - 1) ** 2, f"this is λ = {lam:g} times the penalty: return the "
+                   "penalty without λ (the critic's loss multiplies it by λ)."),
+        "batch_norm": ((math.sqrt(batch) * norm - 1) ** 2, "one norm over the whole batch: take "
+                       "the norm of each image's gradient (sum the squares over axes 1, 2, 3 "
+                       "only), then average (||g_i|| - 1)² over the images."),
+        "per_pixel": (float(np.mean((np.abs(w) - 1) ** 2)), "a norm per pixel: one image's "
+                      "gradient norm sums the squares over all its pixels and channels "
+                      "(axes 1, 2, 3)."),
+        "no_square": (norm - 1, "missing the square: the penalty is (||g|| - 1)², averaged "
+                      "over the images."),
+        "no_minus_one": (norm ** 2, "missing the -1: the penalty pulls each gradient norm "
+                         "towards 1, (||g|| - 1)², not towards 0."),
+        "mean_norm": (norm, "this is the mean gradient norm: the penalty is (||g|| - 1)², "
+                      "averaged over the images."),
+        "squared_norm": ((norm ** 2 - 1) ** 2, "you subtracted 1 from the squared norm: take "
+                         "the norm itself, sqrt(sum of squares), then (norm - 1)²."),
+        "batch_sum": (batch * (norm - 1) ** 2, "summed over the images: average them "
+                      "(tf.reduce_mean)."),
+        "mean_scores": ((norm / batch - 1) ** 2, "you differentiated the MEAN of the critic's "
+                        "scores, which divides every gradient by the batch size: differentiate "
+                        "the scores themselves (tape.gradient(scores, x_hat))."),
+    }
+
+
+def _gp_probe_weights():
+    """`(16,)` float64 weights of the linear probe critic, norm _GP_SLOPE.
+
+    Seeded so that every value of `_gp_mistakes` differs from the others by over 10 %.
+    """
+    w = np.random.default_rng(1).normal(size=int(np.prod(_GP_SHAPE)))
+    return w * (_GP_SLOPE / np.linalg.norm(w))
+
+
+def _gp_value(result):
+    """The learner's penalty as a float, or (None, what is wrong with it)."""
+    if result is None:
+        return None, "your function returned None: did you forget `return`?"
+    value = np.asarray(result, dtype=np.float64)
+    if value.size != 1:
+        return None, (f"return one number (the mean over the batch); got shape {value.shape}.")
+    value = float(value.reshape(()))
+    return (value, "") if math.isfinite(value) else (None, f"the penalty is {value}.")
+
+
+def _gp_where_feedback(values):
+    """Feedback for the penalties of the critic ½||x||² between real = 0 and unit-norm fakes.
+
+    There ||grad f(x_hat)|| = ε (or 1 - ε), so uniform ε gives E(1 - ε)² = 1/3 in every call.
+    """
+    if max(values) - min(values) > 0.05:
+        return ("the value changes a lot from call to call: draw one ε per image "
+                "(shape (N, 1, 1, 1)), not one ε for the whole batch.")
+    value = float(np.mean(values))
+    known = [(1.0, "the gradient is taken at the real images"),
+             (0.7, "you differentiated with respect to the real images"),
+             (8 / 15, "you differentiated with respect to the fake images"),
+             (0.0, "the gradient is taken at the fake images")]
+    for expected, what in known:
+        if abs(value - expected) < 0.03:
+            return (f"{what}: the penalty needs the critic's gradient with respect to its input "
+                    "at the interpolates x_hat = real + ε (fake - real): tape.watch(x_hat), "
+                    "then tape.gradient(critic(x_hat), x_hat).")
+    if abs(value - (2 - 2 * math.sqrt(2 / math.pi))) < 0.03:  # E(|ε| - 1)² for ε ~ N(0, 1)
+        return ("ε looks normally distributed (as in keras-io's example): draw ε ~ Uniform[0, 1] "
+                "(tf.random.uniform), so that x_hat lies between the real and the fake image.")
+    return None
+
+
+@checker("gradient penalty")
+def check_gradient_penalty(fn):
+    """`fn(critic, real_images, fake_images)`: WGAN-GP's penalty without λ, a scalar.
+
+    Three probes: a linear critic (gradient norm 3 everywhere: the formula's mistakes give
+    known wrong values), the critic ½||x||² between 0 and unit-norm fakes (where the gradient
+    is taken), and a small Keras MLP with real = fake images (the package's value exactly).
+    """
+    import keras
+    import tensorflow as tf
+
+    from medgan_course.training.losses import gradient_penalty
+
+    rng = np.random.default_rng(4)
+    size = int(np.prod(_GP_SHAPE))
+    w = _gp_probe_weights()
+    kernel = tf.constant(w[:, None], tf.float32)
+
+    def linear(images, training=None):
+        return tf.reshape(images, (-1, size)) @ kernel
+
+    real, fake = (rng.normal(size=(_GP_BATCH, *_GP_SHAPE)).astype(np.float32) for _ in range(2))
+    value, problem = _gp_value(fn(linear, tf.constant(real), tf.constant(fake)))
+    if problem:
+        return False, problem
+    expected = float(gradient_penalty(linear, real, fake))
+    linear_problem = ""
+    if not math.isclose(value, expected, rel_tol=1e-3):
+        for mistake, hint in _gp_mistakes(w).values():
+            if math.isclose(value, mistake, rel_tol=1e-3):
+                return False, hint
+        linear_problem = (f"on a linear critic whose gradient has norm {_GP_SLOPE:g} everywhere "
+                          f"the penalty is ({_GP_SLOPE:g} - 1)² = {expected:.4g}; yours is "
+                          f"{value:.4g}.")
+
+    def half_square(images, training=None):
+        return 0.5 * tf.reduce_sum(tf.square(images), axis=[1, 2, 3])[:, None]
+
+    zeros = np.zeros((_GP_WHERE_BATCH, *_GP_SHAPE), np.float32)
+    units = rng.normal(size=zeros.shape).astype(np.float32)
+    units /= np.linalg.norm(units.reshape(len(units), -1), axis=1)[:, None, None, None]
+    values = []
+    for _ in range(5):
+        value, problem = _gp_value(fn(half_square, tf.constant(zeros), tf.constant(units)))
+        if problem:
+            return False, problem
+        values.append(value)
+    hint = _gp_where_feedback(values)
+    if hint or linear_problem:  # where the gradient is taken explains a linear mismatch too
+        return False, hint or linear_problem
+    if abs(np.mean(values) - 1 / 3) > 0.03:
+        return False, (f"on the critic ½||x||² between real = 0 and unit-norm fakes the penalty "
+                       f"is about 1/3; yours is {np.mean(values):.3f}.")
+
+    seeded = keras.initializers.GlorotUniform
+    critic = keras.Sequential([keras.Input(_GP_SHAPE), keras.layers.Flatten(),
+                               keras.layers.Dense(8, "tanh", kernel_initializer=seeded(seed=0)),
+                               keras.layers.Dense(1, kernel_initializer=seeded(seed=1))])
+    for _ in range(3):  # real = fake: x_hat is the same for every ε, so the values must agree
+        images = tf.constant(rng.normal(size=(_GP_BATCH, *_GP_SHAPE)).astype(np.float32))
+        value, problem = _gp_value(fn(critic, images, tf.identity(images)))
+        if problem:
+            return False, problem
+        expected = float(gradient_penalty(critic, images, images))
+        if not math.isclose(value, expected, rel_tol=1e-3, abs_tol=1e-6):
+            return False, (f"on a small Keras critic your penalty is {value:.5g}, the package's "
+                           f"training.losses.gradient_penalty gives {expected:.5g}.")
+    return True, ("E[(||∇f(x_hat)||₂ - 1)²] at random interpolates, as "
+                  "training.losses.gradient_penalty computes it; WGAN-GP adds λ = 10 times it to "
+                  "the critic's loss.")

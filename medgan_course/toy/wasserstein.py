@@ -133,7 +133,9 @@ def train_critic(real, fake, constraint: str = "gp", *, steps: int = 500, seed: 
     article's `fake_loss - real_loss`) with Adam (beta_1 = 0.5, beta_2 = 0.9), under one of
     `CONSTRAINTS`: "none" (the article), "clip" (every weight clipped to [-clip, clip] after
     each step, Arjovsky et al. 2017) or "gp" (+ gp_weight · `training.losses.gradient_penalty`,
-    Gulrajani et al. 2017; each point is a 1 x 1 one-channel image there). Taught in
+    Gulrajani et al. 2017; each point is a 1 x 1 one-channel image there). The last layer starts
+    at zero (f = 0): from a random start a 1-D penalised critic could keep the wrong slope, since
+    the penalty resists passing through slope 0 (2 of 5 seeds). Taught in
     notebooks/02_gan_theory.ipynb, section 9.
 
     Args:

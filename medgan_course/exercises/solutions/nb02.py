@@ -30,3 +30,19 @@ def saturation():
     non_saturating_grad = -(1 - s)      # d/dl -log s = -s(1 - s)/s
     saturating_loss = "minimax"
     return minimax_grad, non_saturating_grad, saturating_loss
+
+
+def gradient_penalty_mine(critic, real_images, fake_images):
+    """Exercise 4: WGAN-GP's penalty E[(||grad f(x_hat)||_2 - 1)^2], without λ."""
+    import tensorflow as tf
+
+    real = tf.cast(real_images, tf.float32)
+    fake = tf.cast(fake_images, tf.float32)
+    eps = tf.random.uniform([tf.shape(real)[0], 1, 1, 1])   # one ε ~ U[0, 1] per image
+    x_hat = real + eps * (fake - real)                      # a random point on each segment
+    with tf.GradientTape() as tape:
+        tape.watch(x_hat)                                   # x_hat is a tensor, not a variable
+        scores = critic(x_hat, training=True)               # (N, 1)
+    grads = tape.gradient(scores, x_hat)                    # (N, H, W, C): one per image
+    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]) + 1e-12)
+    return tf.reduce_mean(tf.square(norms - 1.0))
