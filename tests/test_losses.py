@@ -158,6 +158,14 @@ def test_gradient_penalty_of_linear_critics(weight_norm, expected):
     assert float(penalty) == pytest.approx(expected, abs=1e-5)
 
 
+def test_gradient_penalty_of_a_critic_on_points_keeps_one_weight_per_sample():
+    # (N, D) inputs (notebook 02's toy critics): the weights must broadcast per sample, not to
+    # (N, 1, N, D), which would sum N gradients into one norm.
+    real, fake = (x.reshape(8, 16) for x in _image_pair())
+    penalty = gradient_penalty(_linear_critic(3.0, shape=(16,)), real, fake, seed=3)
+    assert float(penalty) == pytest.approx(4.0, abs=1e-5)
+
+
 def test_gradient_penalty_draws_one_uniform_weight_per_sample():
     seen = []
 

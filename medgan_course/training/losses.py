@@ -117,14 +117,18 @@ def generator_loss(loss, fake_logits):
     return -tf.reduce_mean(fake)
 
 
-def _interpolation_weights(batch_size, seed=None):
-    """One epsilon ~ Uniform[0, 1] per sample, shaped ``(N, 1, 1, 1)`` float32.
+def _interpolation_weights(batch_size, rank=4, seed=None):
+    """One epsilon ~ Uniform[0, 1] per sample, shaped ``(N, 1, ..., 1)`` (``rank`` axes) float32.
+
+    The shape follows the inputs' rank so that it broadcasts per sample for images ``(N, H, W,
+    C)`` and for points ``(N, D)`` alike (a fixed ``(N, 1, 1, 1)`` would turn ``(N, D)`` into
+    ``(N, 1, N, D)``).
 
     Uniform, as in Gulrajani et al. (2017), Algorithm 1: the penalty is meant to hold on the whole
     segment between a real and a fake image. keras-io's WGAN-GP example draws epsilon from a
     *normal* distribution, which puts half the points outside the segment (epsilon < 0 or > 1).
     """
-    shape = tf.stack([batch_size, 1, 1, 1])
+    shape = tf.stack([batch_size] + [1] * (rank - 1))
     if seed is None:
         return tf.random.uniform(shape, minval=0.0, maxval=1.0, dtype=tf.float32)
     return tf.random.stateless_uniform(shape, seed=[seed, 0], minval=0.0, maxval=1.0,
@@ -146,7 +150,7 @@ def gradient_penalty(discriminator, real_images, fake_images, labels=None, *, se
         discriminator: Callable ``discriminator(images, training=...)``, or
             ``discriminator([images, labels], training=...)`` when ``labels`` is given, returning
             ``(N, 1)`` logits.
-        real_images: ``(N, H, W, C)`` float images in [-1, 1].
+        real_images: ``(N, H, W, C)`` float images in [-1, 1] (or ``(N, D)`` points).
         fake_images: ``(N, H, W, C)`` generated images, same shape.
         labels: ``(N,)`` int32 class indices for a class-conditional critic, else None. The real
             and fake image of a pair should share the label (conditional GANs sample them so).
@@ -164,7 +168,7 @@ def gradient_penalty(discriminator, real_images, fake_images, labels=None, *, se
     if not real.shape.is_compatible_with(fake.shape):
         raise ValueError(f"real_images {real.shape} and fake_images {fake.shape} must have the "
                          "same shape (one fake per real image).")
-    eps = _interpolation_weights(tf.shape(real)[0], seed)
+    eps = _interpolation_weights(tf.shape(real)[0], real.shape.rank, seed)
     interpolates = real + eps * (fake - real)
     with tf.GradientTape() as tape:
         tape.watch(interpolates)
