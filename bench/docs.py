@@ -20,6 +20,7 @@ import tempfile
 
 import recipes
 
+import diffusion
 import notebooks
 import remedies
 import report
@@ -36,6 +37,7 @@ USECASES = {
     "semisupervised": usecase_semisupervised,
     "enhancement": usecase_enhancement,
     "explain": usecase_explain,
+    "diffusion": diffusion,
 }
 
 

@@ -3,6 +3,7 @@
     python bench/notebooks.py run notebooks/02_gan_theory.ipynb --mode full [--out DIR]
     python bench/notebooks.py run --all --mode smoke
     python bench/notebooks.py table          # writes docs/NOTEBOOKS.md from the results
+    python bench/notebooks.py audit site/_build/executed-full --note "..."   # cells over 10 s
 
 Each notebook runs in its own Python process (nbclient starts the kernel as that process's
 child), so `getrusage(RUSAGE_CHILDREN).ru_maxrss` there is the kernel's peak resident memory.
@@ -90,6 +91,47 @@ def slow_cells(notebook, limit=SLOW_CELL_SECONDS) -> list[dict]:
     return slow
 
 
+AUDIT = OUT / "slow_cells_site_full.json"
+
+
+def audit(folder: pathlib.Path, note: str) -> None:
+    """Records the cells over 10 s (and whether they showed progress) of executed notebooks.
+
+    `folder` holds notebooks executed elsewhere, e.g. by the full site build
+    (site/_build/executed-full, two notebooks at a time); nbclient's time stamps give each
+    cell's duration. Writes `AUDIT`, which `table` adds to docs/NOTEBOOKS.md.
+    """
+    import nbformat
+
+    notebooks = {}
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        notebooks[path.name] = slow_cells(nbformat.read(path, as_version=4))
+    if not notebooks:
+        raise SystemExit(f"audit: no executed notebooks in {folder}")
+    write_json(AUDIT, {"machine": machine(), "note": note, "notebooks": notebooks,
+                       "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
+    print(f"wrote {AUDIT}: {sum(map(len, notebooks.values()))} cells over {SLOW_CELL_SECONDS:.0f} s")
+
+
+def audit_lines() -> list[str]:
+    """The NOTEBOOKS.md section of `AUDIT`: every cell over 10 s, and whether it shows progress."""
+    if not AUDIT.is_file():
+        return []
+    data = json.loads(AUDIT.read_text())
+    m = data["machine"]
+    lines = ["", "## Cells over 10 s in full mode", "",
+             f"From `python bench/notebooks.py audit` on {data['date'][:10]} ({m['cpu']}, "
+             f"{m['cores']} cores, commit {m['commit']}). {data['note']}", "",
+             "| notebook | cell | seconds | shows progress | first line |",
+             "| --- | ---: | ---: | --- | --- |"]
+    for name, cells in data["notebooks"].items():
+        for cell in cells:
+            first = cell["first_line"].replace("|", "\\|")
+            lines.append(f"| {name} | {cell['cell']} | {cell['seconds']} | "
+                         f"{'yes' if cell['progress'] else '**no**'} | `{first}` |")
+    return lines
+
+
 def save_outputs(notebook, stem: str, mode: str, out: pathlib.Path) -> None:
     """Writes the executed notebook and each displayed PNG (cell index in the name)."""
     import nbformat
@@ -139,7 +181,7 @@ def _cells(result: dict) -> list[str]:
 def table(path=REPO / "docs" / "NOTEBOOKS.md") -> None:
     """Writes docs/NOTEBOOKS.md (or `path`): smoke and full wall/CPU seconds, peak memory."""
     results = {}
-    for result_file in sorted(OUT.glob("*.json")):
+    for result_file in sorted(p for p in OUT.glob("*.json") if p != AUDIT):
         data = json.loads(result_file.read_text())
         results.setdefault(data["notebook"], {})[data["mode"]] = data
     lines = ["# Notebook run times and memory", "",
@@ -170,7 +212,7 @@ def table(path=REPO / "docs" / "NOTEBOOKS.md") -> None:
                 machines.add(f"{run['machine']['cpu']}, {run['machine']['cores']} cores, "
                              f"commit {run['machine']['commit']}")
         lines.append(f"| {name} | " + " | ".join(_cells(smoke) + _cells(full)) + " |")
-    lines += ["", "Machines: " + "; ".join(sorted(machines)) + "."]
+    lines += ["", "Machines: " + "; ".join(sorted(machines)) + "."] + audit_lines()
     pathlib.Path(path).write_text("\n".join(lines) + "\n")
     print(f"wrote {path} ({len(results)} notebooks)")
 
@@ -188,9 +230,15 @@ def main(argv) -> int:
     run_parser.add_argument("--mode", choices=("smoke", "full"), required=True)
     run_parser.add_argument("--out", type=pathlib.Path)
     sub.add_parser("table")
+    audit_parser = sub.add_parser("audit")
+    audit_parser.add_argument("folder", type=pathlib.Path)
+    audit_parser.add_argument("--note", default="", help="how the notebooks were executed")
     args = parser.parse_args(argv)
     if args.command == "table":
         table()
+        return 0
+    if args.command == "audit":
+        audit(args.folder, args.note)
         return 0
     paths = sorted((REPO / "notebooks").glob("*.ipynb")) if args.all else args.notebooks
     if not paths:

@@ -16,7 +16,7 @@ from medgan_course.data import make_phantoms
 
 SOLUTIONS = pathlib.Path(__file__).resolve().parents[1] / "medgan_course" / "exercises" / "solutions"
 #: Notebooks whose solutions import Keras (and TensorFlow for 04): skipped where it is missing.
-NEEDS_KERAS = {"nb02", "nb03", "nb04", "nb12"}
+NEEDS_KERAS = {"nb02", "nb03", "nb04", "nb12", "nb13"}
 LABELS = np.array([0] * 147 + [1] * 399)
 
 
@@ -72,6 +72,12 @@ CALLS = [
     ("nb12", ["global_batch_and_lr"], lambda c, s: c.check_global_batch_and_lr(s.global_batch_and_lr)),
     ("nb12", ["replica_loss"], lambda c, s: c.check_replica_loss(s.replica_loss)),
     ("nb12", ["build_discriminator"], lambda c, s: c.check_float32_logits(s.build_discriminator)),
+    ("nb13", ["add_noise"], lambda c, s: c.check_add_noise(s.add_noise)),
+    ("nb13", ["ddim_step"], lambda c, s: c.check_ddim_step(s.ddim_step)),
+    ("nb13", ["guided_noise"], lambda c, s: c.check_guided_noise(s.guided_noise)),
+    ("nb14", ["seed_interval"], lambda c, s: c.check_seed_interval(s.seed_interval)),
+    ("nb14", ["pixel_gaussian"], lambda c, s: c.check_baseline_sampler(s.pixel_gaussian)),
+    ("nb14", ["example_report"], lambda c, s: c.check_example_report(s.example_report())),
 ]
 
 
@@ -102,7 +108,7 @@ def test_check_modules_and_light_solutions_import_no_tensorflow():
     import sys
 
     code = ("import sys, importlib\n"
-            "for n in range(13):\n"
+            "for n in range(15):\n"
             "    importlib.import_module(f'medgan_course.exercises.nb{n:02d}')\n"
             "    if f'nb{n:02d}' not in ('nb04',):\n"
             "        importlib.import_module(f'medgan_course.exercises.solutions.nb{n:02d}')\n"

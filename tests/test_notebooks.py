@@ -158,9 +158,16 @@ def _parameters_problems(cells, at):
 def _exercise_problems(cells, number=None):
     """Each exercise: a prompt, then a stub cell ending with its check, then one solution cell."""
     blocks = exercise_blocks(cells)
-    problems = [] if 2 <= len(blocks) <= 4 else [f"{len(blocks)} exercises; the course has 2-4"]
+    checked = [h for h, _ in blocks if "(experiment)" not in h]
+    problems = [] if 2 <= len(checked) <= 4 else [
+        f"{len(checked)} checked exercises; the course has 2-4 (plus any experiments)"]
     for heading, block in blocks:
         codes = [source(c) for c in block if c["cell_type"] == "code"]
+        if "(experiment)" in heading:
+            # Open-ended: change one thing, predict, measure. No check can grade a measurement,
+            # so the rule is a written prediction before the measuring cell, and no solution.
+            problems += _experiment_problems(heading, codes)
+            continue
         if not any(re.search(r"\bnb\d\d\.check_\w+\(", s.strip().splitlines()[-1])
                    for s in codes if s.strip()):
             problems.append(f"{heading}: no stub cell ending with its auto-check (nbNN.check_...(...))")
@@ -175,6 +182,18 @@ def _exercise_problems(cells, number=None):
             continue
         problems += [f"{heading}: {p}" for p in _solution_problems(module, names)]
     return problems
+
+
+def _experiment_problems(heading, codes):
+    """An experiment exercise: a `prediction = ...` cell, then at least one cell that measures."""
+    at = next((i for i, c in enumerate(codes) if re.match(r"\s*prediction\s*=", c)), None)
+    if at is None:
+        return [f"{heading}: an experiment needs a `prediction = ...` cell before it measures"]
+    if at == len(codes) - 1:
+        return [f"{heading}: no code cell after the prediction runs the experiment"]
+    if any(solution_names(c) is not None for c in codes):
+        return [f"{heading}: an experiment has no reference solution to show"]
+    return []
 
 
 def _solution_problems(module, names):
@@ -232,7 +251,7 @@ def test_anatomy_checker_accepts_a_good_notebook():
     (lambda nb: nb["cells"][6]["metadata"].__setitem__("tags", []), "tagged 'parameters'"),
     (lambda nb: nb["cells"][3].__setitem__("source", "%pip install -q x"), "Colab"),
     (lambda nb: nb["cells"][4].__setitem__("source", "import numpy"), "print versions"),
-    (lambda nb: nb["cells"].__delitem__(slice(14, 17)), "1 exercises"),
+    (lambda nb: nb["cells"].__delitem__(slice(14, 17)), "1 checked exercises"),
     (lambda nb: nb["cells"][12].__setitem__("source", "answer = ..."), "auto-check"),
     (lambda nb: nb["cells"][13].__setitem__("source", "Solution: 1"), "one solution cell"),
     (lambda nb: nb["cells"][13].__setitem__("source", 'show_solution("nb02", "nothing")'),
@@ -446,3 +465,17 @@ def test_sync_ignores_a_notebooks_own_pairing(pair):
     assert "jupytext" not in nbformat.read(pair, as_version=4).metadata
     (pair.parent / "99_test.py").write_text("# a second copy\n")
     assert nbtools.stray_sources(pair.parent) == [pair.parent / "99_test.py"]
+
+
+@pytest.mark.parametrize("codes, expected", [
+    (['prediction = "FD rises"', "measure()"], None),
+    (["measure()"], "prediction = ..."),
+    (['prediction = "FD rises"'], "no code cell after the prediction"),
+    (['prediction = "x"', "measure()", 'show_solution("nb04", "ema_update")'], "no reference solution"),
+])
+def test_experiment_exercises_need_a_prediction_then_a_measurement(codes, expected):
+    problems = _experiment_problems("Exercise 4 (experiment): x", codes)
+    if expected is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and expected in problems[0]

@@ -45,6 +45,11 @@ DEFINED_AT_FIRST_USE = [
     ("04_training_loop", "hinge loss", r"\bhinge\b"),
     ("07_class_imbalance", "projection discriminator", r"\bprojection\b"),
     ("07_class_imbalance", "Youden's J", r"\bYouden"),
+    ("13_diffusion_vs_gan", "diffusion model", r"\bdiffusion model"),
+    ("13_diffusion_vs_gan", "DDIM", r"\bDDIM\b"),
+    ("13_diffusion_vs_gan", "DDPM", r"\bDDPM\b"),
+    ("13_diffusion_vs_gan", "classifier-free guidance", r"classifier-free guidance"),
+    ("13_diffusion_vs_gan", "noise schedule", r"noise schedule"),
 ]
 
 

@@ -257,6 +257,8 @@ else:
 # | 10 | [Use case: explainability](10_explainability_and_trust.ipynb) | explainability and trust: what the models look at | 25 |
 # | 11 | [Challenges, future and FAQ](11_challenges_future_faq.ipynb) | the article's challenges and FAQ, answered with what the course measured | 10 |
 # | 12 | [Scaling up](12_scaling_up.ipynb) | GPU, mixed precision, XLA and distributed training | 15 |
+# | 13 | [Diffusion models against GANs](13_diffusion_vs_gan.ipynb) | a small diffusion model, its samplers and guidance, measured against the GAN at equal CPU time | 25 |
+# | 14 | [Capstone project](14_capstone_project.ipynb) | your own project: train, compare against the floor and a baseline over seeds, report | 45 |
 #
 # Notebooks 07-10 are the **use cases**: class imbalance with conditional GANs, label scarcity with
 # semi-supervised GANs, image enhancement with pix2pix, and explainability. They can be done in any

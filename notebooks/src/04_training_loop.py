@@ -90,6 +90,8 @@ COMPARE_SECONDS = 2 if SMOKE else 60    # same budget for both recipes in sectio
 MONITOR_EVERY = 3 if SMOKE else 100     # steps between two refreshes of the live monitor
 RESUME_STEPS = 9              # steps of the interrupt-and-resume demonstration
 EXTRACTOR_EPOCHS = 1 if SMOKE else 10   # feature extractor for FD (10 = the benchmark's setting)
+EXPERIMENT_STEPS = 5 if SMOKE else 200    # generator steps per seed of Exercise 4 (the experiment)
+EXPERIMENT_SEEDS = [0, 1] if SMOKE else [0, 1, 2]   # its seeds (each trains one GAN)
 
 # %% [markdown]
 # ## 1. Batches, not the whole dataset
@@ -650,7 +652,7 @@ print(ARTICLE_TRAIN_SOURCE)
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*.
+# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*. The last one is an experiment: it has no check and no solution; you write a prediction, run it, and judge the prediction against the spread between seeds.
 
 # %% [markdown]
 # ### Exercise 1: The EMA update
@@ -734,6 +736,62 @@ nb04.check_article_train(train)
 
 # %%
 show_solution("nb04", "train")
+
+# %% [markdown]
+# ### Exercise 4 (experiment): Sample from the moving average?
+#
+# **The one change:** `Recipe.ema_decay`, from `None` (the default recipe samples its raw
+# generator) to `0.999` (it samples the warmed-up moving average of section 4). The EMA only
+# watches the generator's weights and never changes the training, so one run per seed gives both
+# sets of samples, and the comparison is paired: same weights history, same latent vectors.
+#
+# **Why it might matter:** the average smooths out the oscillation of the weights, but it mixes in
+# weights from earlier steps, and it copies the raw generator's BatchNorm statistics (section 6).
+# With the warm-up of section 4 the decay used at step t is min(0.999, (1 + t) / (10 + t)): about
+# 0.96 after 200 steps, so a short run averages over its last few dozen steps only.
+#
+# Each seed of `EXPERIMENT_SEEDS` trains the course recipe for `EXPERIMENT_STEPS` generator steps;
+# as many samples as the test split holds (156 on BreastMNIST) from each generator are scored by FD
+# (domain features) against the training split, with the extractor of section 1.
+#
+# **Write your prediction before you run.** Lower, higher, or no clear difference for the EMA?
+
+# %%
+prediction = "..."  # your prediction, e.g. "the EMA's FD is lower on every seed"
+
+# %%
+from tqdm.auto import tqdm
+
+from medgan_course.evaluation.classification import paired_differences, t_interval
+
+ema_recipe = recipe.replace(ema_decay=0.999)   # the one change
+experiment = {"raw generator": [], "EMA 0.999": []}
+for seed in tqdm(EXPERIMENT_SEEDS, desc="Exercise 4: one GAN per seed"):
+    run = runner.train(ema_recipe, dataset, steps=EXPERIMENT_STEPS, seed=seed, progress=False)
+    for name, use_ema in (("raw generator", False), ("EMA 0.999", True)):
+        images = run.gan.generate(n_test, seed=seed, use_ema=use_ema)
+        experiment[name].append(frechet_distance(train_features, extract_features(extractor, images)))
+    del run
+    gc.collect()
+print(f"your prediction: {prediction}\n{EXPERIMENT_STEPS} generator steps, seeds {EXPERIMENT_SEEDS}")
+for name, fds in experiment.items():
+    mean, low, high = t_interval(fds)
+    print(f"{name:14s} FD {mean:.3f} ± {np.std(fds, ddof=1):.3f} (mean ± SD; 95% interval {low:.3f} "
+          f"to {high:.3f}); per seed {np.round(fds, 3).tolist()}")
+pair = paired_differences(experiment["EMA 0.999"], experiment["raw generator"])
+lower = int(np.sum(pair.differences < 0))
+print(f"paired by seed, EMA minus raw: {pair.mean:+.3f} (95% interval {pair.low:+.3f} to {pair.high:+.3f});"
+      f" EMA lower on {lower} of {len(EXPERIMENT_SEEDS)} seeds")
+
+# %% [markdown]
+# **What to look for.** Your prediction held only if the 95% interval of the paired difference
+# lies entirely on the side you predicted; if it contains 0, these seeds cannot tell the two
+# generators apart, whatever the means say (with 3 seeds the t-factor is 4.3, so only a large,
+# consistent difference counts). Then compare with the full-size answer: the recipe study in
+# docs/RECIPES.md ran the plain DCGAN with and without an EMA 0.999 (BatchNorm statistics copied,
+# and recalibrated) for 60 and 300 s, 3 seeds, and gives a paired verdict for each; its 60 s runs
+# made several times more steps than this experiment. Does the step count change the answer? Try
+# another `EXPERIMENT_STEPS`, or another decay.
 
 # %% [markdown]
 # ## Next

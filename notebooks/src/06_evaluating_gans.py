@@ -89,6 +89,8 @@ SAMPLE_SIZES = [20, 40, 80, 160, 320] if SMOKE else [10, 20, 40, 80, 160, 390]
 REPEATS = 3 if SMOKE else 20             # random real-vs-real draws per sample size
 N_PAIRS = 200 if SMOKE else 400          # latent pairs for the interpolation check
 QUIZ_QUESTIONS = 10
+EXPERIMENT_N = 50                        # Exercise 4 (the experiment): images per FD instead of the test split's size
+EXPERIMENT_DRAWS = 2 if SMOKE else 20   # its random subsamples per sample size
 SEED = 0
 
 # %% [markdown]
@@ -605,7 +607,7 @@ assert recall_by_class["one-class copier"][missing] < recall_by_class["copier"][
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*.
+# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*. The last one is an experiment: it has no check and no solution; you write a prediction, run it, and judge the prediction against the spread between random draws.
 
 # %% [markdown]
 # ### Exercise 1: The Fréchet distance between two Gaussians, in closed form
@@ -663,6 +665,62 @@ nb06.check_slerp(my_slerp)
 
 # %%
 show_solution("nb06", "my_slerp")
+
+# %% [markdown]
+# ### Exercise 4 (experiment): Score with fewer images
+#
+# **The one change:** the number of images each FD compares with the training split, from the test
+# split's size (what `sample_quality` uses: 156 on BreastMNIST) down to `EXPERIMENT_N` (50). Both
+# the GAN's FD and the real floor are computed at that size: `EXPERIMENT_N` generated images, and
+# `EXPERIMENT_N` real test images, each against the whole training split, with this notebook's
+# extractor. Each size is drawn `EXPERIMENT_DRAWS` times (random subsets of the generated images
+# and of the test split).
+#
+# **Why it might matter:** section 5 measured FD's upward bias at small samples for two real
+# samples. A generated set and the floor are both samples, so both move; the question is what
+# happens to the *gap* between them, the part that says something about the generator.
+#
+# **Write your prediction before you run.** At 50 images, what do the GAN's FD, the floor and the
+# gap do?
+
+# %%
+prediction = "..."  # your prediction, e.g. "both rise, the gap stays the same"
+
+# %%
+from medgan_course.evaluation.classification import t_interval
+
+fake_features = extract_features(extractor, fake_images)
+test_features = extract_features(extractor, dataset.test.images)
+rng = np.random.default_rng(SEED)
+sizes = {"test split's size": len(test_features), "EXPERIMENT_N": EXPERIMENT_N}   # the one change
+measured = {}
+for label, n in tqdm(sizes.items(), desc="Exercise 4: sample sizes"):
+    rows = []
+    for _ in range(EXPERIMENT_DRAWS):
+        fake = fake_features[rng.choice(len(fake_features), n, replace=False)]
+        real = test_features[rng.choice(len(test_features), n, replace=False)]
+        gan_fd, floor_fd = frechet_distance(train_features, fake), frechet_distance(train_features, real)
+        rows.append((gan_fd, floor_fd, gan_fd - floor_fd))
+    measured[label] = np.array(rows)
+print(f"your prediction: {prediction}\n{EXPERIMENT_DRAWS} random draws per size")
+for label, rows in measured.items():
+    print(f"{label} ({sizes[label]} images per set):")
+    for column, name in enumerate(("GAN's FD", "real floor", "gap, GAN - floor")):
+        mean, low, high = t_interval(rows[:, column])
+        print(f"   {name:17s} {mean:7.3f} ± {rows[:, column].std(ddof=1):.3f} (mean ± SD; 95% interval "
+              f"{low:.3f} to {high:.3f})")
+
+# %% [markdown]
+# **What to look for.** Compare the two sizes row by row. A change counts only where the two 95%
+# intervals do not overlap; where they overlap, these draws cannot tell the sizes apart. At the
+# test split's size the floor uses every test image, so all its draws are the same set and its SD
+# is 0 (its real uncertainty, which patients happen to be in the test split, is not seen here).
+# What matters for a report is which numbers can be compared: two FDs at different sizes cannot,
+# an FD and a floor at the same size can. No committed benchmark varies the sample size: section 5
+# of this notebook is the real-versus-real measurement, and docs/RECIPES.md and
+# docs/PERFORMANCE.md score every generator with as many images as the test split holds and the
+# floor computed at that same size, for exactly this reason. Try `EXPERIMENT_N = 20`, and a
+# generator trained longer.
 
 # %% [markdown]
 # ## Next

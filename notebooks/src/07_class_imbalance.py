@@ -82,6 +82,9 @@ WIDTH = 8 if SMOKE else 16             # classifier width (benchmark: 16)
 LIVE_ARMS = (["real", "class_weights", "gan+100", "synthetic_only"] if SMOKE else
              ["real", "class_weights", "oversample", "classical_aug",
               "gan+50", "gan+100", "gan+200", "synthetic_only"])
+EXPERIMENT_KEEP = [0.25, 1.0]  # Exercise 4 (the experiment): minority fractions kept, before and after
+EXPERIMENT_SEEDS = [0, 1] if SMOKE else [0, 1, 2]   # its seeds (one classifier per fraction and seed)
+EXPERIMENT_EPOCHS = 1 if SMOKE else 6                # its classifier epochs (half of EPOCHS, to keep it short)
 
 # %% [markdown]
 # ## 1. How imbalanced is BreastMNIST?
@@ -572,7 +575,7 @@ explorer = imbalance_explorer(measured, prevalence=float(test_minority), marks=m
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*.
+# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*. The last one is an experiment: it has no check and no solution; you write a prediction, run it, and judge the prediction against the spread between seeds.
 
 # %% [markdown]
 # ### Exercise 1: Class weights
@@ -626,6 +629,54 @@ nb07.check_verdict(verdict)
 
 # %%
 show_solution("nb07", "verdict")
+
+# %% [markdown]
+# ### Exercise 4 (experiment): How much does the minority fraction matter?
+#
+# **The one change:** the fraction of the training split's minority images kept, the argument
+# `keep_fraction` of `imbalance.imbalanced_train_split`: the values in `EXPERIMENT_KEEP` (0.25, the
+# harsh level, and 1.0, the published split). Only the baseline arm, `real`, trains, with each
+# seed of `EXPERIMENT_SEEDS`, for `EXPERIMENT_EPOCHS` epochs of section 3's length (the same
+# number of updates at both fractions; half the live arms' epochs, to keep the experiment short).
+# A seed re-draws which minority images are kept and the classifier's weights and batches.
+#
+# **Why it might matter:** four times fewer malignant images to learn from should hurt the
+# minority class; but AUC does not depend on the threshold, and the threshold is re-chosen on the
+# validation split, so which number suffers, and by how much, is not obvious.
+#
+# **Write your prediction before you run.** What happens to AUC and to sensitivity when the
+# fraction goes from 1.0 to 0.25, and is the change larger than the spread between seeds?
+
+# %%
+prediction = "..."  # your prediction, e.g. "AUC drops by more than the seed spread, sensitivity drops more"
+
+# %%
+# t_interval (mean, low, high) was imported for Exercise 3
+short = imbalance.equal_steps_budget(ClassifierBudget(epochs=EXPERIMENT_EPOCHS, width=WIDTH), sizes.values())
+experiment = {keep: [] for keep in EXPERIMENT_KEEP}   # keep fraction -> one metrics dict per seed
+for keep in EXPERIMENT_KEEP:
+    for seed in tqdm(EXPERIMENT_SEEDS, desc=f"Exercise 4: keep {keep:.0%} of the minority"):
+        kept, kept_minority = imbalance.imbalanced_train_split(dataset.train, keep, seed=seed)
+        data = imbalance.arm_data("real", kept, minority=kept_minority, num_classes=dataset.num_classes)
+        _, record = imbalance.run_arm("real", data, dataset, minority=kept_minority, budget=short, seed=seed)
+        experiment[keep].append(record["metrics"])
+print(f"your prediction: {prediction}\nseeds {EXPERIMENT_SEEDS}, {short.epochs} epochs x "
+      f"{short.min_steps_per_epoch} steps each")
+for metric in ("auc", "balanced_accuracy", "sensitivity"):
+    for keep, runs in experiment.items():
+        values = [r[metric] for r in runs]
+        mean, low, high = t_interval(values)
+        print(f"keep {keep:4.0%}  {metric:17s} {mean:.3f} ± {np.std(values, ddof=1):.3f} (mean ± SD; "
+              f"95% interval {low:.3f} to {high:.3f})")
+
+# %% [markdown]
+# **What to look for.** A change counts only where the two 95% intervals do not overlap; where they
+# overlap, these seeds cannot tell the two fractions apart. Remember section 1's caution: one of
+# BreastMNIST's 42 malignant test cases moves sensitivity by 2.4 points, so expect sensitivity to
+# scatter more than AUC. The full-size answer is in docs/results/imbalance.md: its `real (baseline)` rows at the
+# levels `natural` (keep 100%) and `harsh` (keep 25%) are this change over 5 seeds, at the
+# benchmark's classifier budget (20 epochs, of 14 and 13 steps at the two levels). Try a fraction
+# in between, e.g. 0.5.
 
 # %% [markdown]
 # ## Next

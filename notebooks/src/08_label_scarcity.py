@@ -79,6 +79,8 @@ SEED = 0                  # the ONE seed run live here (the benchmark runs seeds
 LIVE_FRACTIONS = [0.05] if SMOKE else [0.01, 0.10]   # label fractions run live (benchmark: 1%, 5%, 10%, 100%)
 STEPS = 30 if SMOKE else 400          # classifier (= discriminator) steps per arm (benchmark: 400)
 EVAL_EVERY = 15 if SMOKE else 50      # steps between validation-AUC checkpoints (benchmark: 50)
+EXPERIMENT_FRACTIONS = [0.05, 0.10]   # Exercise 4 (the experiment): label fractions, before and after
+EXPERIMENT_SEEDS = [0, 1] if SMOKE else [0, 1, 2]   # its seeds (one classifier per fraction and seed)
 
 # %% [markdown]
 # ## 1. Labels are the scarce resource
@@ -447,7 +449,7 @@ else:
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*.
+# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*. The last one is an experiment: it has no check and no solution; you write a prediction, run it, and judge the prediction against the spread between seeds.
 
 # %% [markdown]
 # ### Exercise 1: P(real) from K logits
@@ -498,6 +500,48 @@ nb08.check_helped_at(helped_at)
 
 # %%
 show_solution("nb08", "helped_at")
+
+# %% [markdown]
+# ### Exercise 4 (experiment): Twice the labels
+#
+# **The one change:** the fraction of training labels kept, from 5% to 10% (`EXPERIMENT_FRACTIONS`;
+# on BreastMNIST 27 and 55 labelled images). Only the `supervised` arm trains (the classifier on
+# the labels alone, section 4), with this notebook's `budget` and each seed of `EXPERIMENT_SEEDS`;
+# a seed re-draws which images keep their labels, the weights and the batches.
+#
+# **Why it might matter:** the SGAN is only worth its cost where labels are the bottleneck. If
+# doubling the labels hardly moves the labels-only classifier, the labels are not what limits it
+# at this budget.
+#
+# **Write your prediction before you run.** Does test AUC rise from 5% to 10%, and by more than the
+# spread between seeds?
+
+# %%
+prediction = "..."  # your prediction, e.g. "AUC rises by about 0.05, more than the seed spread"
+
+# %%
+from medgan_course.evaluation.classification import t_interval
+
+experiment = {fraction: [] for fraction in EXPERIMENT_FRACTIONS}   # fraction -> one metrics dict per seed
+for fraction in EXPERIMENT_FRACTIONS:
+    for seed in tqdm(EXPERIMENT_SEEDS, desc=f"Exercise 4: {fraction:.0%} of the labels"):
+        _, record = ss.run_arm("supervised", dataset, fraction, budget=budget, seed=seed)
+        experiment[fraction].append(record["metrics"])
+print(f"your prediction: {prediction}\nsupervised arm, {budget.steps} steps, seeds {EXPERIMENT_SEEDS}")
+for metric in ("auc", "sensitivity"):
+    for fraction, runs in experiment.items():
+        values = [r[metric] for r in runs]
+        mean, low, high = t_interval(values)
+        print(f"{fraction:4.0%} of the labels  {metric:11s} {mean:.3f} ± {np.std(values, ddof=1):.3f} "
+              f"(mean ± SD; 95% interval {low:.3f} to {high:.3f})")
+
+# %% [markdown]
+# **What to look for.** A change counts only where the two 95% intervals do not overlap; where they
+# overlap, these seeds cannot tell 5% from 10% apart, whatever the means say. (Pairing by seed
+# helps less here than in section 6: the two fractions' labelled images are independent draws.)
+# The full-size answer is in docs/results/semisupervised.md: the `supervised (labels only)` rows
+# of its sections "5% of the labels" and "10% of the labels", 5 seeds at the same 400 steps as this
+# notebook's full budget, with the SGAN beside them. Try 1% against 100%.
 
 # %% [markdown]
 # ## Next

@@ -86,6 +86,7 @@ N_FIT = 128 if SMOKE else 512          # generated images the class direction is
 N_EVAL = 16 if SMOKE else 64           # NEW latent vectors it is checked on
 N_RANDOM = 3 if SMOKE else 8           # random directions it is compared with
 N_MAPS = 8 if SMOKE else 32            # images of the saliency sanity check
+EXPERIMENT_SEEDS = [0, 1] if SMOKE else [0, 1, 2, 3, 4]   # Exercise 4 (the experiment): random copies and image draws
 
 # %% [markdown]
 # Previous: [09_image_enhancement.ipynb](09_image_enhancement.ipynb). The article names three
@@ -619,7 +620,7 @@ print(paired("memorized_fake_pixels", "memorized_real_pixels", "Are generated im
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*.
+# Each exercise ends with a check that tells you whether your answer is right; it never stops the notebook. Solutions are hidden under *Solution*. The last one is an experiment: it has no check and no solution; you write a prediction, run it, and judge the prediction against the spread between seeds.
 
 # %% [markdown]
 # ### Exercise 1: Class direction by the difference of means
@@ -672,6 +673,53 @@ nb10.check_memorization(memorization_flags)
 
 # %%
 show_solution("nb10", "memorization_flags")
+
+# %% [markdown]
+# ### Exercise 4 (experiment): Which map passes the sanity check, and how reliably?
+#
+# **The one change:** the saliency method inside section 6's model-randomisation test, from
+# gradient saliency (`saliency.gradient_saliency`) to Grad-CAM (`saliency.grad_cam`). Section 6
+# ran the test once: one re-initialised copy of the classifier, one draw of `N_MAPS` test images.
+# Here each seed of `EXPERIMENT_SEEDS` makes a new random copy (`saliency.randomised_copy`) and draws
+# new images (seed 0 repeats section 6's draw), and both methods are scored on the same copy and
+# images. The trained classifier is this notebook's one classifier throughout.
+#
+# **Why it might matter:** a map that passes the test once may not pass it for another random copy.
+# Grad-CAM's maps are upsampled from 7 × 7 cells, so they hold far fewer independent values to rank
+# than the gradient's 28 × 28 pixels, which may make their rank correlation jumpier.
+#
+# **Write your prediction before you run.** For each method: is the mean rank correlation (trained
+# vs random weights) near 0 or near 1, and which method's values spread more between seeds?
+
+# %%
+prediction = "..."  # your prediction, e.g. "both near 0; Grad-CAM spreads more"
+
+# %%
+methods = {"gradient": saliency.gradient_saliency, "Grad-CAM": saliency.grad_cam}   # the one change
+experiment = {name: [] for name in methods}   # method -> mean rank correlation per seed
+for seed in EXPERIMENT_SEEDS:
+    random_copy = saliency.randomised_copy(classifier, seed=seed)
+    chosen = dataset.test.images[np.random.default_rng(seed).choice(len(dataset.test.images), N_MAPS, replace=False)]
+    for name, fn in methods.items():
+        rho = saliency.spearman_per_image(fn(classifier, chosen, minority), fn(random_copy, chosen, minority))
+        experiment[name].append(finite_mean(rho))
+print(f"your prediction: {prediction}\n{N_MAPS} test images per seed; seeds {EXPERIMENT_SEEDS}")
+for name, values in experiment.items():
+    finite = [v for v in values if np.isfinite(v)]   # NaN: every map of that seed was all zero
+    if len(finite) < 2:
+        print(f"{name:8s} fewer than 2 seeds gave maps with a ranking: {values}")
+        continue
+    mean, low, high = t_interval(finite)
+    print(f"{name:8s} rank corr. trained vs random {mean:+.3f} ± {np.std(finite, ddof=1):.3f} (mean ± SD; "
+          f"95% interval {low:+.3f} to {high:+.3f}); per seed {np.round(values, 2).tolist()}")
+
+# %% [markdown]
+# **What to look for.** A method fails the test if its interval lies near 1, and passes if it lies
+# near 0; the two methods differ only if their intervals do not overlap. The SD answers the second
+# half of your prediction. These seeds vary the random copy and the images, not the trained
+# classifier. The benchmark re-trains the classifier too: docs/results/explain.md lists, for 5
+# seeds, "gradient saliency: rank corr. trained vs random weights" and "Grad-CAM: rank corr.
+# trained vs random weights", each with its per-seed values. Is your spread smaller than its?
 
 # %% [markdown]
 # ## Next

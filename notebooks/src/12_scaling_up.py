@@ -509,6 +509,7 @@ show_solution("nb12", "build_discriminator")
 # %% [markdown]
 # ## Next
 #
-# This is the last notebook of the course. A next step of your own: train the course's recipe on a
+# Notebook 13 asks the question a learner asks first in 2026, "why a GAN and not a diffusion
+# model?", and measures the answer; notebook 14 is a project of your own. Beyond the course: train the course's recipe on a
 # larger MedMNIST dataset at 64 px on a GPU with the two or three lines of §2-§3, and measure, as
 # in §5 and with notebook 06's metrics, whether each change pays off.
