@@ -91,7 +91,8 @@ def slow_cells(notebook, limit=SLOW_CELL_SECONDS) -> list[dict]:
     return slow
 
 
-AUDIT = OUT / "slow_cells_site_full.json"
+# Kept out of OUT: every file there is one notebook run (notebook 00 lists them).
+AUDIT = RESULTS / "notebook_audit" / "slow_cells_site_full.json"
 
 
 def audit(folder: pathlib.Path, note: str) -> None:
@@ -181,7 +182,7 @@ def _cells(result: dict) -> list[str]:
 def table(path=REPO / "docs" / "NOTEBOOKS.md") -> None:
     """Writes docs/NOTEBOOKS.md (or `path`): smoke and full wall/CPU seconds, peak memory."""
     results = {}
-    for result_file in sorted(p for p in OUT.glob("*.json") if p != AUDIT):
+    for result_file in sorted(OUT.glob("*.json")):
         data = json.loads(result_file.read_text())
         results.setdefault(data["notebook"], {})[data["mode"]] = data
     lines = ["# Notebook run times and memory", "",

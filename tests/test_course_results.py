@@ -24,6 +24,17 @@ def test_each_folder_the_notebooks_read_holds_results(name):
     assert list(course.results_dir(name).glob("*.json")), name
 
 
+def test_every_file_in_the_notebook_runs_folder_is_one_run():
+    """Notebook 00 prints each file there as a run; another kind of file broke it (CI, stop 18)."""
+    import json
+
+    for path in sorted(course.results_dir("notebooks").glob("*.json")):
+        run = json.loads(path.read_text())
+        missing = {"notebook", "mode", "peak_rss_mb", "machine", "date"} - set(run)
+        assert not missing, (path.name, missing)
+        assert run.get("error") or "seconds" in run, path.name
+
+
 def test_root_holds_the_throughput_measurement():
     assert (course.results_dir() / "throughput.json").is_file()
 
