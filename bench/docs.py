@@ -25,6 +25,7 @@ import notebooks
 import remedies
 import report
 import results_report
+import usecase_diagnosis
 import usecase_enhancement
 import usecase_explain
 import usecase_imbalance
@@ -36,6 +37,7 @@ USECASES = {
     "imbalance": usecase_imbalance,
     "semisupervised": usecase_semisupervised,
     "enhancement": usecase_enhancement,
+    "diagnosis": usecase_diagnosis,
     "explain": usecase_explain,
     "diffusion": diffusion,
 }

@@ -17,6 +17,7 @@ SECTIONS = [
     ("imbalance", "Class imbalance: conditional-GAN minority images (notebook 07)"),
     ("semisupervised", "Label scarcity: semi-supervised GAN discriminators (notebook 08)"),
     ("enhancement", "Image enhancement: pix2pix denoising and super-resolution (notebook 09)"),
+    ("diagnosis", "Does enhancement help diagnosis? The classifier on denoised images (notebook 09)"),
     ("explain", "Explainability and trust: latent directions, saliency, memorization (notebook 10)"),
     ("diffusion", "Diffusion model against the GAN at equal wall-clock budgets (notebook 13)"),
 ]

@@ -62,7 +62,8 @@ def main(argv=None) -> None:
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     parser = usecase_parser(__doc__.splitlines()[0], OUT, REPORT)
     parser.add_argument("--fractions", nargs="+", type=float, default=list(ss.FRACTIONS))
-    parser.add_argument("--arms", nargs="+", default=list(ss.ARMS), choices=list(ss.ARMS))
+    parser.add_argument("--arms", nargs="+", default=[*ss.ARMS, ss.GENERATED],
+                        choices=[*ss.ARMS, ss.GENERATED])
     parser.add_argument("--steps", type=int, default=DEFAULTS["steps"])
     parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     parser.add_argument("--base-filters", type=int, default=DEFAULTS["base_filters"])
@@ -80,7 +81,8 @@ def main(argv=None) -> None:
     for seed in args.seeds:
         for fraction in args.fractions:
             for arm in args.arms:
-                run_one(args.out, dataset, fraction, arm, seed, budget, context)
+                if arm != ss.GENERATED or fraction in ss.GENERATED_FRACTIONS:
+                    run_one(args.out, dataset, fraction, arm, seed, budget, context)
     print(f"done in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -103,7 +105,8 @@ def _fraction_section(records, fraction) -> list[str]:
               if recs[0]["n_labelled"] < 20 else ""), "",
            results.markdown_table(rows, labels=ss.ARM_LABELS), "",
            *[f"- {s}" for m in ("auc", "balanced_accuracy", "sensitivity")
-             for s in ss.conclusions(recs, m)], "", *_bootstrap_lines(recs, key), ""]
+             for arm in (*ss.ARMS[1:], ss.GENERATED) for s in ss.conclusions(recs, m, arm)], "",
+           *_bootstrap_lines(recs, key), ""]
     return out
 
 
@@ -117,7 +120,7 @@ def _bootstrap_lines(recs, key, seed=0) -> list[str]:
            f"sensitivity by {100 / n_pos:.1f} points), seed {seed} only, 1,000 stratified "
            "resamples: the test set's sampling error, not the training randomness.", "",
            "| arm | AUC [95% bootstrap] | sensitivity [95% bootstrap] |", "| --- | --- | --- |"]
-    for arm in ss.ARMS:
+    for arm in (*ss.ARMS, ss.GENERATED):
         if arm in by_arm:
             cells = [results.bootstrap_over_test_cases(by_arm[arm], m)
                      for m in ("auc", "sensitivity")]
@@ -149,20 +152,23 @@ def _reference_lines(records) -> list[str]:
 
 def _overall_lines(records) -> list[str]:
     lines = ["## In short (computed from the tables below)", ""]
-    for metric in ("auc", "balanced_accuracy"):
-        rows = ss.comparison(records, metric)
-        phrases = {"better": "better than", "worse": "worse than",
-                   "no clear difference": "not clearly different from",
-                   "not enough seeds": "not yet comparable (fewer than two seeds) with"}
-        for word, phrase in phrases.items():
-            hits = [f"{r['fraction']:.0%}" for r in rows if r["verdict"] == word]
-            if hits:
-                lines.append(f"- {metric}: the SGAN was {phrase} the supervised arm at "
-                             f"{', '.join(hits)} of the labels.")
-    diffs = [f"{r['fraction']:.0%} {r['diff'][0]:+.3f}"
-             for r in ss.comparison(records) if r["diff"]]
-    if diffs:
-        lines.append(f"- Mean paired AUC difference, SGAN minus supervised: {', '.join(diffs)}.")
+    phrases = {"better": "better than", "worse": "worse than",
+               "no clear difference": "not clearly different from",
+               "not enough seeds": "not yet comparable (fewer than two seeds) with"}
+    for arm, name, short in (("sgan", "the SGAN", "SGAN"),
+                             (ss.GENERATED, "adding cGAN-generated images", "labels + cGAN images")):
+        for metric in ("auc", "balanced_accuracy"):
+            rows = ss.comparison(records, metric, arm)
+            for word, phrase in phrases.items():
+                hits = [f"{r['fraction']:.0%}" for r in rows if r["verdict"] == word]
+                if hits:
+                    lines.append(f"- {metric}: {name} was {phrase} the supervised arm at "
+                                 f"{', '.join(hits)} of the labels.")
+        diffs = [f"{r['fraction']:.0%} {r['diff'][0]:+.3f}"
+                 for r in ss.comparison(records, arm=arm) if r["diff"]]
+        if diffs:
+            lines.append(f"- Mean paired AUC difference, {short} minus supervised: "
+                         f"{', '.join(diffs)}.")
     last = [r for r in records if r["best_step"] == r["budget"]["steps"]]
     lines.append(f"- {len(last)} of {len(records)} runs kept their LAST checkpoint (validation AUC "
                  "still rising at the end); those runs might have gained from more steps.")
@@ -216,6 +222,15 @@ def write_report(root, path) -> None:
               f"run, {np.mean(secs['sgan'] or [np.nan]):.0f} s per SGAN run on average; the "
               f"fastest (machine nearly idle): {min(secs['supervised'] or [np.nan]):.0f} s and "
               f"{min(secs['sgan'] or [np.nan]):.0f} s.", ""]
+    generated = [r for r in records if r["arm"].endswith("." + ss.GENERATED)]
+    if generated:
+        lines[-1:-1] = [
+            f"- cGAN arm: the `cdcgan` recipe trained for {generated[0]['cgan_steps']} generator "
+            "steps on the labelled images only (batches of all of them when fewer than 64), EMA "
+            f"0.995; it generated {generated[0]['n_synthetic']} labelled images (as many as the "
+            "unlabelled images the SGAN reads), in the labelled subset's class proportions; then "
+            "the supervised arm's training on the union. Wall time "
+            f"{np.mean([r['seconds'] for r in generated]):.0f} s per run on average."]
     lines += _reference_lines(records)
     for fraction in ss.FRACTIONS:
         lines += _fraction_section(records, fraction)

@@ -15,8 +15,8 @@ from medgan_course import course
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 #: Every benchmark folder a notebook reads (04, 05, 07-12 and 00).
-NOTEBOOK_RESULTS = ("quality", "remedies", "imbalance", "semisupervised", "enhancement", "explain",
-                    "notebooks")
+NOTEBOOK_RESULTS = ("quality", "remedies", "imbalance", "semisupervised", "enhancement", "diagnosis",
+                    "explain", "notebooks")
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_RESULTS)

@@ -46,3 +46,19 @@ def test_figures_accept_uint8_and_float_samples(tmp_path):
     plots.save_progress_png([(0, images[..., None]), (5, images[..., None])], tmp_path / "p.png")
     plots.save_losses_png({"d_loss": [1.0, 0.5, 0.7], "g_loss": [2.0, 1.0]}, tmp_path / "l.png")
     assert (tmp_path / "p.png").exists() and (tmp_path / "l.png").exists()
+
+
+def test_progress_figure_puts_steps_in_columns_and_latent_vectors_in_rows():
+    """One tiled image: column = recorded step (labelled), row = latent vector."""
+    steps = [(step, np.full((3, 4, 4, 1), 80 * k, np.uint8)) for k, step in enumerate((0, 10, 20))]
+    steps[2][1][1] = 255   # latent vector 1 at step 20: white
+    fig = plots.progress_figure(steps, max_rows=2)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["step 0", "step 10", "step 20"]
+    grid = ax.images[0].get_array()
+    assert grid.shape == (2 * 5 + 1, 3 * 5 + 1)          # 2 rows (max_rows) x 3 steps, 1 px padding
+    np.testing.assert_allclose(grid[1:5, 6:10], 80 / 255, atol=1e-6)    # row 0, step 10
+    np.testing.assert_allclose(grid[6:10, 11:15], 1.0)                 # row 1, step 20
+    np.testing.assert_allclose(grid[1:5, 11:15], 160 / 255, atol=1e-6)  # row 0, step 20
+    with pytest.raises(ValueError, match="no samples"):
+        plots.progress_figure([])

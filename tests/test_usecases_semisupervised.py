@@ -180,3 +180,25 @@ def test_conclusions_are_computed_from_the_numbers():
     assert ss.comparison(_records(0.0), "sensitivity")[0]["verdict"] == "no clear difference"
     assert ss.conclusions(_records(0.08)[:2]) == ["5% of the labels (about 27 labelled images): "
                                                   "not enough seeds."]
+
+
+def test_conclusions_name_the_generated_labels_arm():
+    records = [{**r, "arm": r["arm"].replace("sgan", "cgan")} for r in _records(0.08)]
+    (sentence,) = ss.conclusions(records, "auc", arm="cgan")
+    assert sentence.startswith("5% of the labels") and "adding cGAN-generated images is better" in sentence
+    assert ss.conclusions(records, "auc") == []   # no SGAN records: no SGAN sentence
+
+
+@pytest.mark.slow
+def test_generated_split_adds_generated_images_in_the_subsets_class_proportions():
+    """1% of the labels can be 5 images: the cGAN then trains on batches of all 5."""
+    from medgan_course.data.types import ImageDataset
+
+    train = _toy_split(40)
+    dataset = ImageDataset("toy", train, _toy_split(8, 1), _toy_split(8, 2), ("dark", "bright"), "toy")
+    labelled = Split(train.images[:5], np.array([0, 1, 1, 1, 1], np.int32))
+    union = ss.generated_split(dataset, labelled, seed=0, steps=2)
+    assert union.images.shape == (40, 28, 28, 1) and union.images.dtype == np.float32
+    np.testing.assert_array_equal(union.images[:5], labelled.images)   # the real images first
+    assert -1 <= union.images.min() and union.images.max() <= 1
+    assert np.bincount(union.labels[5:]).tolist() == [7, 28]           # np.resize keeps 1:4

@@ -88,7 +88,7 @@ def domain_extractor_for(dataset: ImageDataset, *, cache_dir=None, seed: int = 0
 
 
 def sample_quality(fake_images: np.ndarray, dataset: ImageDataset, extractor, *,
-                   seed: int = 0) -> dict:
+                   seed: int = 0, progress: bool = False) -> dict:
     """FD and KID, precision/recall and memorization of generated images, with the real floor.
 
     Reference set: the training split (what the generator saw). Compared against it: the
@@ -100,6 +100,7 @@ def sample_quality(fake_images: np.ndarray, dataset: ImageDataset, extractor, *,
         dataset: the real data.
         extractor: a feature extractor (`DomainExtractor`, `InceptionExtractor`).
         seed: seed of the subsampling and of KID's subsets.
+        progress: show a tqdm bar over the stages (features of three sets, then the scores).
 
     Returns:
         A JSON-ready dict: fid, kid_mean, kid_std, floor_fid, floor_kid_mean, floor_kid_std,
@@ -112,16 +113,25 @@ def sample_quality(fake_images: np.ndarray, dataset: ImageDataset, extractor, *,
                          f"(the test split's size), got {len(fake_images)}")
     rng = np.random.default_rng(seed)
     fake_images = fake_images[rng.choice(len(fake_images), n_test, replace=False)]
-    reference = extract_features(extractor, dataset.train.images)
-    fake = extract_features(extractor, fake_images)
-    real = extract_features(extractor, dataset.test.images)
-    subset = min(n_test, len(reference))
-    fake_report = distance_report(reference, fake, subset_size=subset, seed=seed)
-    floor = distance_report(reference, real, subset_size=subset, seed=seed)
-    pr = precision_recall(reference, fake, k=3)
-    memo = memorization_from_features(fake, reference)
-    # Real held-out images are flagged too (near-duplicates exist in MedMNIST): the floor.
-    memo_real = memorization_from_features(real, reference)
+    from tqdm.auto import tqdm
+
+    with tqdm(total=4, desc="sample_quality", unit="stage", disable=not progress, leave=False) as bar:
+        features = []
+        for name, images in (("training", dataset.train.images), ("generated", fake_images),
+                             ("test", dataset.test.images)):
+            bar.set_postfix_str(f"features of the {name} images")
+            features.append(extract_features(extractor, images))
+            bar.update()
+        reference, fake, real = features
+        bar.set_postfix_str("FD, KID, precision/recall, memorization")
+        subset = min(n_test, len(reference))
+        fake_report = distance_report(reference, fake, subset_size=subset, seed=seed)
+        floor = distance_report(reference, real, subset_size=subset, seed=seed)
+        pr = precision_recall(reference, fake, k=3)
+        memo = memorization_from_features(fake, reference)
+        # Real held-out images are flagged too (near-duplicates exist in MedMNIST): the floor.
+        memo_real = memorization_from_features(real, reference)
+        bar.update()
     return {"fid": fake_report.fid, "kid_mean": fake_report.kid_mean, "kid_std": fake_report.kid_std,
             "floor_fid": floor.fid, "floor_kid_mean": floor.kid_mean, "floor_kid_std": floor.kid_std,
             "precision": float(pr.precision), "recall": float(pr.recall),

@@ -64,7 +64,7 @@ def positive_scores(classifier, images, positive_class: int = 0, batch_size: int
 
 def train_classifier(train_images, train_labels, val_images, val_labels, *, num_classes: int,
                      positive_class: int, budget: ClassifierBudget = ClassifierBudget(),
-                     class_weight=None, augment=None, seed: int = 0):
+                     class_weight=None, augment=None, seed: int = 0, progress: bool = False):
     """Trains the course classifier, keeping the weights of the best validation-AUC epoch.
 
     Args:
@@ -77,6 +77,7 @@ def train_classifier(train_images, train_labels, val_images, val_labels, *, num_
         class_weight: optional {class: weight} (the class-weights arm).
         augment: optional `f(images, seed) -> images` applied to each batch (classical aug arm).
         seed: seeds the weights, batch order and augmentation.
+        progress: show a tqdm bar over epochs with the last validation AUC.
 
     Returns:
         (classifier, history) with history {"val_auc": [...], "best_epoch": int}.
@@ -94,13 +95,18 @@ def train_classifier(train_images, train_labels, val_images, val_labels, *, num_
     step = _train_step(classifier, optimizer, loss_fn)
     rng, val_target = np.random.default_rng(seed), binary_target(val_labels, positive_class)
     best, history = (-1.0, None, -1), []
-    for epoch in range(budget.epochs):
+    from tqdm.auto import tqdm
+
+    epochs = tqdm(range(budget.epochs), desc="classifier", unit="epoch", disable=not progress,
+                  leave=False)
+    for epoch in epochs:
         for images, labels, w in _batches(train_images, np.asarray(train_labels), weights, budget, rng):
             if augment is not None:
                 images = augment(images, seed=int(rng.integers(2**31)))
             step(images, labels, w)
         auc = roc_auc(val_target, positive_scores(classifier, val_images, positive_class))
         history.append(auc)
+        epochs.set_postfix(val_auc=f"{auc:.3f}")
         if auc > best[0]:
             best = (auc, classifier.get_weights(), epoch)
     classifier.set_weights(best[1])

@@ -115,12 +115,16 @@ class Pairs:
                 yield degraded[start:start + batch_size], clean[start:start + batch_size]
 
 
+def unique_mask(train, images) -> np.ndarray:
+    """`(N,)` bool: True where `images[i]` is not identical to any training image."""
+    seen = {image.tobytes() for image in np.asarray(train)}
+    return np.asarray([image.tobytes() not in seen for image in np.asarray(images)], bool)
+
+
 def without_duplicates(train, images):
     """`images` minus those identical to a training image (BreastMNIST's test split holds one
     exact copy of a training image; a restorer could have memorised it)."""
-    seen = {image.tobytes() for image in np.asarray(train)}
-    keep = [image.tobytes() not in seen for image in np.asarray(images)]
-    return np.asarray(images)[np.asarray(keep, bool)]
+    return np.asarray(images)[unique_mask(train, images)]
 
 
 def make_pairs(dataset, task, seed, noise=None):

@@ -172,6 +172,9 @@ def train_conditional_gan(dataset, train: Split, budget: ImbalanceBudget, *, see
     if not recipe.conditional:
         raise ValueError(f"recipe {recipe.name!r} is unconditional; the imbalance experiment "
                          "needs a class-conditional one such as 'cdcgan'")
+    if len(train.images) < recipe.batch_size * recipe.n_critic:
+        # A handful of labelled images (notebook 08's 1% of the labels): batches of all of them.
+        recipe = recipe.replace(batch_size=len(train.images) // recipe.n_critic)
     data = dataclasses.replace(dataset, train=train)
     return runner.train(recipe, data, steps=budget.gan_steps, seed=seed, progress=progress)
 
@@ -250,8 +253,8 @@ def accuracy_at_argmax(test_target, test_scores) -> float:
 
 
 def run_arm(arm: str, data: dict, dataset, *, minority: int, budget: ClassifierBudget,
-            seed: int = 0):
-    """Trains and evaluates one arm's classifier.
+            seed: int = 0, progress: bool = False):
+    """Trains and evaluates one arm's classifier (`progress`: a bar over its epochs).
 
     Returns:
         (classifier, record) where record holds "metrics" (auc, balanced_accuracy, sensitivity,
@@ -263,7 +266,8 @@ def run_arm(arm: str, data: dict, dataset, *, minority: int, budget: ClassifierB
     classifier, history = classify.train_classifier(
         data["images"], data["labels"], dataset.val.images, dataset.val.labels,
         num_classes=dataset.num_classes, positive_class=minority, budget=budget,
-        class_weight=data["class_weight"], augment=data["augment"], seed=seed)
+        class_weight=data["class_weight"], augment=data["augment"], seed=seed,
+        progress=progress)
     report = classify.evaluate_classifier(classifier, dataset.val, dataset.test,
                                           positive_class=minority)
     metrics = {k: report[k] for k in ("auc", "balanced_accuracy", "sensitivity", "specificity",

@@ -10,7 +10,15 @@ or not, is available as an unlabelled image. Two arms per fraction and seed:
   size, optimizer and validation-AUC model selection, plus the unsupervised K+1 loss on unlabelled
   and generated images and a feature-matching generator (`training.semisupervised`).
 
-So only the unlabelled + GAN terms differ. Scoring is `usecases.classify.evaluate_classifier`'s
+So only the unlabelled + GAN terms differ. A third arm tests the source article's other claim,
+"generate labelled data against label scarcity":
+
+- ``cgan``: a class-conditional GAN (`usecases.imbalance.train_conditional_gan`, the "cdcgan"
+  recipe) trained on the labelled subset ONLY; its images, labelled with the class they were
+  asked for, join that subset, and the supervised arm's network, budget and selection train on
+  the union. It runs at 1%, 5% and 10% of the labels (`GENERATED_FRACTIONS`).
+
+ Scoring is `usecases.classify.evaluate_classifier`'s
 (threshold by Youden's J on validation; positive class = the training split's rarest class).
 Note: the validation split keeps all its labels (78 on BreastMNIST) for model selection and the
 threshold, in both arms; with 1% of the labels that is more labels than the training set has.
@@ -32,7 +40,16 @@ FRACTIONS = (0.01, 0.05, 0.10, 1.0)
 ARMS = ("supervised", "sgan")
 BASELINE = "supervised"
 ARM_LABELS = {"supervised": "supervised (labels only)",
-              "sgan": "semi-supervised GAN (labels + unlabelled)"}
+              "sgan": "semi-supervised GAN (labels + unlabelled)",
+              "cgan": "supervised on labels + cGAN-generated labelled images"}
+#: The generated-labels arm, and the fractions it runs at (a cGAN needs a labelled subset to learn
+#: from; at 100% of the labels there is no scarcity to remedy).
+GENERATED = "cgan"
+GENERATED_FRACTIONS = (0.01, 0.05, 0.10)
+#: Generator steps of the cGAN (timed: about 15 steps/s on 2 cores, so about 70 s per run).
+CGAN_STEPS = 1000
+#: How the computed sentences name each arm compared with the supervised one.
+_SUBJECT = {"sgan": "the semi-supervised GAN", "cgan": "adding cGAN-generated images"}
 
 
 @dataclass(frozen=True)
@@ -188,12 +205,34 @@ def train_arm(arm: str, labelled, unlabelled_images, val, *, num_classes: int,
     return model, history
 
 
+def generated_split(dataset, labelled, *, seed: int = 0, steps: int = CGAN_STEPS,
+                    progress: bool = False):
+    """The labelled subset plus images a cGAN trained on that subset alone generates.
+
+    As many images are generated as the training split has unlabelled ones (what the SGAN reads),
+    in the labelled subset's class proportions.
+
+    Returns:
+        `Split`: images (N, H, W, C) float32 in [-1, 1], labels (N,); the real images first.
+    """
+    from medgan_course.data.types import Split
+    from medgan_course.usecases import imbalance
+
+    budget = imbalance.ImbalanceBudget(gan_steps=steps)
+    gan = imbalance.train_conditional_gan(dataset, labelled, budget, seed=seed,
+                                          progress=progress).gan
+    n_fake = len(dataset.train.labels) - len(labelled.labels)
+    fake = imbalance.synthetic_split_like(gan, np.resize(labelled.labels, n_fake), seed=30_000 + seed)
+    return Split(np.concatenate([labelled.images, fake.images]),
+                 np.concatenate([labelled.labels, fake.labels]))
+
+
 def run_arm(arm: str, dataset, fraction: float, *, budget: SemiSupervisedBudget, seed: int = 0,
             progress: bool = False):
     """Draws the seed's labelled subset, trains one arm and scores it on the test split.
 
     Args:
-        arm: "supervised" or "sgan".
+        arm: "supervised", "sgan" or "cgan" (`generated_split`, then the supervised training).
         dataset: an `ImageDataset` (train/val/test `Split`s).
         fraction: of the training labels kept.
         budget, seed, progress: as in `train_arm`.
@@ -201,13 +240,16 @@ def run_arm(arm: str, dataset, fraction: float, *, budget: SemiSupervisedBudget,
     Returns:
         (model, record): record holds "metrics" (auc, balanced_accuracy, sensitivity, specificity,
         accuracy, threshold), "test_scores", "test_target", "labelled_counts" (per class),
-        "n_labelled", "n_unlabelled", "fraction", "best_step", "val_auc", "losses".
+        "n_labelled", "n_unlabelled", "n_synthetic", "fraction", "best_step", "val_auc", "losses".
     """
     from medgan_course.usecases.classify import evaluate_classifier
 
     positive = minority_class(dataset.train.labels)
     labelled = take(dataset.train, labelled_indices(dataset.train.labels, fraction, seed))
-    model, history = train_arm(arm, labelled, dataset.train.images, dataset.val,
+    training = (generated_split(dataset, labelled, seed=seed, progress=progress)
+                if arm == GENERATED else labelled)
+    model, history = train_arm("supervised" if arm == GENERATED else arm, training,
+                               dataset.train.images, dataset.val,
                                num_classes=dataset.num_classes, positive_class=positive,
                                budget=budget, seed=seed, progress=progress)
     report = evaluate_classifier(model.discriminator, dataset.val, dataset.test,
@@ -220,6 +262,8 @@ def run_arm(arm: str, dataset, fraction: float, *, budget: SemiSupervisedBudget,
               "labelled_counts": class_counts(labelled.labels, dataset.num_classes).tolist(),
               "n_labelled": int(len(labelled.labels)),
               "n_unlabelled": int(len(dataset.train.labels)) if arm == "sgan" else 0,
+              "n_synthetic": int(len(training.labels) - len(labelled.labels)),
+              **({"cgan_steps": CGAN_STEPS} if arm == GENERATED else {}),
               "best_step": history["best_step"], "val_auc": history["val_auc"],
               "losses": history["losses"], "budget": budget.to_dict()}
     return model, record
@@ -232,11 +276,11 @@ def summarise_fraction(records, fraction: float, metrics=None) -> list[dict]:
     from medgan_course.usecases.imbalance import level_records
 
     return results.summarise(level_records(records, fraction_key(fraction)), baseline=BASELINE,
-                             order=list(ARMS), metrics=metrics or results.METRICS)
+                             order=[*ARMS, GENERATED], metrics=metrics or results.METRICS)
 
 
-def comparison(records, metric: str = "auc") -> list[dict]:
-    """Per fraction: the SGAN's paired difference against the supervised arm, and its verdict.
+def comparison(records, metric: str = "auc", arm: str = "sgan") -> list[dict]:
+    """Per fraction: `arm`'s paired difference against the supervised arm, and its verdict.
 
     Returns:
         [{"fraction", "n_labelled", "diff": (mean, low, high, n_better, n_pairs) or None,
@@ -248,26 +292,26 @@ def comparison(records, metric: str = "auc") -> list[dict]:
     out = []
     for fraction in FRACTIONS:
         rows = {r["arm"]: r for r in summarise_fraction(records, fraction)}
-        if "sgan" not in rows:
+        if arm not in rows:
             continue
-        diff = rows["sgan"].get("vs_baseline", {}).get(metric)
-        n_lab = [r["n_labelled"] for r in records if r["arm"] == f"{fraction_key(fraction)}.sgan"]
+        diff = rows[arm].get("vs_baseline", {}).get(metric)
+        n_lab = [r["n_labelled"] for r in records if r["arm"] == f"{fraction_key(fraction)}.{arm}"]
         out.append({"fraction": fraction, "n_labelled": int(np.median(n_lab)), "diff": diff,
                     "verdict": verdict(diff)})
     return out
 
 
-def conclusions(records, metric: str = "auc") -> list[str]:
-    """One computed sentence per fraction: did the SGAN beat the supervised arm in `metric`?"""
+def conclusions(records, metric: str = "auc", arm: str = "sgan") -> list[str]:
+    """One computed sentence per fraction: did `arm` beat the supervised arm in `metric`?"""
     sentences = []
-    for row in comparison(records, metric):
+    for row in comparison(records, metric, arm):
         head = (f"{row['fraction']:.0%} of the labels (about {row['n_labelled']} labelled images)")
         d, word = row["diff"], row["verdict"]
         if d is None:
             sentences.append(f"{head}: {word}.")
             continue
         relation = f"{word} than" if word in ("better", "worse") else "not clearly different from"
-        sentences.append(f"{head}: the semi-supervised GAN is {relation} the supervised arm in "
+        sentences.append(f"{head}: {_SUBJECT[arm]} is {relation} the supervised arm in "
                          f"{metric} ({d[0]:+.3f}, 95% CI [{d[1]:+.3f}, {d[2]:+.3f}], "
                          f"{d[3]}/{d[4]} seeds better).")
     return sentences

@@ -319,7 +319,7 @@ from medgan_course.evaluation import report
 print(inspect.getsource(report.sample_quality))
 
 # %%
-quality = sample_quality(fake_images, dataset, extractor, seed=SEED)
+quality = sample_quality(fake_images, dataset, extractor, seed=SEED, progress=True)
 rows = [("FD", "fid", "floor_fid"), ("KID", "kid_mean", "floor_kid_mean"),
         ("memorized fraction", "memorized_fraction", "memorized_fraction_real_test")]
 print(f"{'':20s}{'generated':>12s}{'real test (floor)':>20s}")

@@ -199,7 +199,7 @@ print(f"every arm: {budget.epochs} epochs x {budget.min_steps_per_epoch} steps o
 live = {}   # arm -> result record of THIS notebook's single seed
 data = imbalance.arm_data("real", train, minority=minority, num_classes=dataset.num_classes)
 base_classifier, live["real"] = imbalance.run_arm("real", data, dataset, minority=minority,
-                                                  budget=budget, seed=SEED)
+                                                  budget=budget, seed=SEED, progress=True)
 m = live["real"]["metrics"]
 print(f"baseline (seed {SEED}): AUC {m['auc']:.3f}, balanced accuracy {m['balanced_accuracy']:.3f}, "
       f"sensitivity {m['sensitivity']:.3f}, specificity {m['specificity']:.3f}")
@@ -244,7 +244,8 @@ samples_figure(np.concatenate([originals, augmented]), ncol=8,
 for arm in tqdm([a for a in ("class_weights", "oversample", "classical_aug") if a in LIVE_ARMS],
                 desc="classical arms"):
     data = imbalance.arm_data(arm, train, minority=minority, num_classes=dataset.num_classes, seed=SEED)
-    _, live[arm] = imbalance.run_arm(arm, data, dataset, minority=minority, budget=budget, seed=SEED)
+    _, live[arm] = imbalance.run_arm(arm, data, dataset, minority=minority, budget=budget, seed=SEED,
+                                     progress=True)
     print(f"{arm:14s} AUC {live[arm]['metrics']['auc']:.3f}  sensitivity {live[arm]['metrics']['sensitivity']:.3f}")
 
 # %% [markdown]
@@ -337,7 +338,8 @@ plt.show()
 for arm in tqdm([a for a in (*imbalance.GAN_AMOUNTS, "synthetic_only") if a in LIVE_ARMS], desc="GAN arms"):
     data = imbalance.arm_data(arm, train, minority=minority, num_classes=dataset.num_classes,
                               gan=gan, seed=SEED)
-    _, live[arm] = imbalance.run_arm(arm, data, dataset, minority=minority, budget=budget, seed=SEED)
+    _, live[arm] = imbalance.run_arm(arm, data, dataset, minority=minority, budget=budget, seed=SEED,
+                                     progress=True)
     print(f"{arm:14s} +{live[arm]['n_synthetic']} generated  AUC {live[arm]['metrics']['auc']:.3f}  "
           f"sensitivity {live[arm]['metrics']['sensitivity']:.3f}")
 
