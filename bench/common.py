@@ -71,3 +71,20 @@ def report_only(args, write_report) -> bool:
         write_report(args.out, args.report_path)
         print(f"wrote {args.report_path}")
     return bool(args.report)
+
+
+def run_missing(seeds, arms, path_of, run_one, command: str) -> None:
+    """The study loop of bench/recipes.py and bench/diffusion.py: each (seed, arm) not on disk.
+
+    Seeds are the outer loop, so an interrupted study leaves whole seeds. `path_of(arm, seed)`
+    names the result file; `run_one(arm, seed)` returns the record, written with the machine
+    and `command` beside it.
+    """
+    info = machine()
+    for seed in seeds:
+        for arm in arms:
+            path = path_of(arm, seed)
+            if path.exists():
+                print(f"{path.name} exists, skipped", flush=True)
+                continue
+            write_json(path, {"machine": info, "command": command, **run_one(arm, seed)})

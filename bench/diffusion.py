@@ -30,7 +30,7 @@ import time
 
 import keras
 
-from common import REPO, RESULTS, data_dir, machine, write_json
+from common import REPO, RESULTS, data_dir, machine, run_missing, write_json
 
 OUT = RESULTS / "diffusion"
 REPORT = REPO / "docs" / "results" / "diffusion.md"
@@ -156,17 +156,12 @@ def run_study(args) -> None:
     timing = json.loads((OUT / "timing.json").read_text())
     dataset = load_dataset("breastmnist", data_dir=data_dir())
     extractor = domain_extractor_for(dataset, seed=0)
-    info, command = machine(), "python bench/diffusion.py " + " ".join(sys.argv[1:])
-    for seed in args.seeds:  # seeds outside: an interrupted study leaves whole seeds
-        for family in args.families:
-            path = OUT / f"{family}_seed{seed}_{max(args.budgets)}s.json"
-            if path.exists():
-                print(f"{path.name} exists, skipped", flush=True)
-                continue
-            rate = timing["steps_per_second"][family]["median"]
-            record = run_one(family, seed, dataset, extractor, args.budgets, rate,
-                             seed in args.ddpm_seeds)
-            write_json(path, {"machine": info, "command": command, **record})
+    run_missing(args.seeds, args.families,
+                lambda family, seed: OUT / f"{family}_seed{seed}_{max(args.budgets)}s.json",
+                lambda family, seed: run_one(family, seed, dataset, extractor, args.budgets,
+                                             timing["steps_per_second"][family]["median"],
+                                             seed in args.ddpm_seeds),
+                "python bench/diffusion.py " + " ".join(sys.argv[1:]))
 
 
 

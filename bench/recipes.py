@@ -38,7 +38,7 @@ import time
 
 import keras
 
-from common import REPO, RESULTS, data_dir, machine, write_json
+from common import REPO, RESULTS, data_dir, machine, run_missing, write_json
 from throughput import BatchClock
 
 OUT = RESULTS / "recipes"
@@ -179,16 +179,14 @@ def run_study(args) -> None:
     real = args.dataset != "phantoms"
     dataset = load_dataset(args.dataset, data_dir=data_dir() if real else None)
     extractor = domain_extractor_for(dataset, seed=0)
-    info, command = machine(), "python bench/recipes.py " + " ".join(sys.argv[1:])
-    for seed in args.seeds:  # seeds outside: an interrupted study leaves whole seeds
-        for run in args.runs:
-            path = OUT / f"{dataset.name}_{run}_seed{seed}_{max(args.budgets)}s.json"
-            if path.exists():
-                print(f"{path.name} exists, skipped", flush=True)
-                continue
-            print(f"{dataset.name} {run} seed {seed} (budgets {args.budgets} s):", flush=True)
-            record = run_one(run, seed, dataset, extractor, args.budgets, rates, timing["jit_compile"])
-            write_json(path, {"machine": info, "command": command, **record})
+
+    def one(run, seed):
+        print(f"{dataset.name} {run} seed {seed} (budgets {args.budgets} s):", flush=True)
+        return run_one(run, seed, dataset, extractor, args.budgets, rates, timing["jit_compile"])
+
+    run_missing(args.seeds, args.runs,
+                lambda run, seed: OUT / f"{dataset.name}_{run}_seed{seed}_{max(args.budgets)}s.json",
+                one, "python bench/recipes.py " + " ".join(sys.argv[1:]))
 
 
 # ------------------------------------------------------------------------------------ report

@@ -84,3 +84,24 @@ def test_best_arm_needs_three_seeds(recipes_bench, tmp_path):
     for seed in range(3):
         write_record(tmp_path, "plain", seed, [60], {"plain": 3.0})
     assert recipes_bench.best_arm(recipes_bench.load_scores(tmp_path), "breastmnist", 60) == "plain"
+
+
+def test_run_missing_runs_only_what_is_not_on_disk_seed_by_seed(recipes_bench, tmp_path, capsys):
+    """The study loop of bench/recipes.py and bench/diffusion.py (bench/common.run_missing)."""
+    import common
+
+    (tmp_path / "b_seed0.json").write_text("{}")
+    calls = []
+
+    def run_one(arm, seed):
+        calls.append((seed, arm))
+        return {"arm": arm, "seed": seed}
+
+    common.run_missing([0, 1], ["a", "b"], lambda arm, seed: tmp_path / f"{arm}_seed{seed}.json",
+                       run_one, "python bench/x.py")
+    assert calls == [(0, "a"), (1, "a"), (1, "b")]           # seeds outer; b_seed0 skipped
+    assert "b_seed0.json exists, skipped" in capsys.readouterr().out
+    written = json.loads((tmp_path / "a_seed1.json").read_text())
+    assert written["command"] == "python bench/x.py" and written["seed"] == 1
+    assert "cores" in written["machine"]
+    assert json.loads((tmp_path / "b_seed0.json").read_text()) == {}   # left as it was
