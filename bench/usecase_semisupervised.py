@@ -227,8 +227,10 @@ def write_report(root, path) -> None:
         lines[-1:-1] = [
             f"- cGAN arm: the `cdcgan` recipe trained for {generated[0]['cgan_steps']} generator "
             "steps on the labelled images only (batches of all of them when fewer than 64), EMA "
-            f"0.995; it generated {generated[0]['n_synthetic']} labelled images (as many as the "
-            "unlabelled images the SGAN reads), in the labelled subset's class proportions; then "
+            "0.995; it generated as many labelled images as the training split has images "
+            "without a label ("
+            + ", ".join(str(n) for n in sorted({r["n_synthetic"] for r in generated}, reverse=True))
+            + " at 1%, 5%, 10%), in the labelled subset's class proportions; then "
             "the supervised arm's training on the union. Wall time "
             f"{np.mean([r['seconds'] for r in generated]):.0f} s per run on average."]
     lines += _reference_lines(records)

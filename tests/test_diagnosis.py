@@ -87,3 +87,10 @@ def test_conclusions_are_computed_from_the_records():
     noisy_vs_clean = next(s for s in better if s.startswith(diagnosis.LABELS["noisy"]))
     assert "auc -0.100" in noisy_vs_clean and "(worse" in noisy_vs_clean
     assert diagnosis.conclusions(_records(0.05)[:6]) == []   # one seed: nothing to pair
+
+
+def test_recovered_is_the_share_of_the_noise_loss_won_back():
+    shares = diagnosis.recovered(_records(0.0))
+    assert list(shares) == ["gaussian", "median", "l1", "gan"]
+    assert shares["gaussian"] == pytest.approx(0.2) and shares["l1"] == pytest.approx(0.3)
+    assert shares["gan"] == pytest.approx(np.mean([0.3 + 0.02 * s for s in range(5)]))

@@ -272,3 +272,18 @@ def test_state_figure_draws_both_kinds_of_data(toy_1d):
     assert "ring" in fig.axes[0].get_title()
     fig = coverage_figure([ring.samples(100), ring.samples(100, seed=1)], ["a", "b"], ring.dataset)
     assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+
+
+def test_draw_losses_marks_each_point_while_there_are_few():
+    """After one discriminator step the playground's loss chart shows a dot (a line needs two)."""
+    from matplotlib.figure import Figure
+
+    from medgan_course.toy.plots import draw_losses
+
+    ax = Figure().subplots()
+    draw_losses(ax, {"d_loss": [1.3], "g_loss": []})
+    (faint, mean) = ax.lines
+    assert mean.get_marker() == "o" and mean.get_label() == "d_loss"
+    ax = Figure().subplots()
+    draw_losses(ax, {"d_loss": list(np.linspace(1, 2, 50))})
+    assert ax.lines[1].get_marker() in (None, "None", "")

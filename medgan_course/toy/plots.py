@@ -48,7 +48,9 @@ def draw_losses(ax, history, window: int = 50) -> None:
         if len(values):
             steps = np.arange(1, len(values) + 1)
             ax.plot(steps, values, color=colour, alpha=0.25, lw=0.8)
-            ax.plot(steps, _running_mean(values, window), color=colour, lw=1.6, label=key)
+            # A marker per point while there are few: one update is a point, not a line.
+            ax.plot(steps, _running_mean(values, window), color=colour, lw=1.6, label=key,
+                    marker="o" if len(values) < 10 else None, ms=4)
     ax.set_xlabel("update of that network")
     ax.set_title("losses", fontsize=10)
     if ax.get_legend_handles_labels()[0]:

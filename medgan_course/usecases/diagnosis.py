@@ -133,6 +133,20 @@ def paired(records, arm: str, reference: str, metric: str):
     return (row or {}).get("vs_baseline", {}).get(metric)
 
 
+def recovered(records, metric: str = "auc") -> dict:
+    """{arm: mean over seeds of (arm - noisy) / (clean - noisy)}: the share of what the noise
+    cost that each enhancement arm won back (1 = all of it, 0 = none, < 0 = made it worse)."""
+    by = {(r["arm"], r["seed"]): r["metrics"][metric] for r in records}
+    seeds = sorted({s for a, s in by if a == "clean"} & {s for a, s in by if a == BASELINE})
+    out = {}
+    for arm in ARMS[2:]:
+        shares = [(by[arm, s] - by[BASELINE, s]) / (by["clean", s] - by[BASELINE, s])
+                  for s in seeds if (arm, s) in by and by["clean", s] != by[BASELINE, s]]
+        if shares:
+            out[arm] = float(np.mean(shares))
+    return out
+
+
 def conclusions(records) -> list[str]:
     """Plain sentences computed from the records: each enhancement against no enhancement,
     the GAN against the L1-only U-Net, and the distance left to the clean images."""

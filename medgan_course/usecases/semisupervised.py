@@ -46,7 +46,7 @@ ARM_LABELS = {"supervised": "supervised (labels only)",
 #: from; at 100% of the labels there is no scarcity to remedy).
 GENERATED = "cgan"
 GENERATED_FRACTIONS = (0.01, 0.05, 0.10)
-#: Generator steps of the cGAN (timed: about 15 steps/s on 2 cores, so about 70 s per run).
+#: Generator steps of the cGAN (a whole cgan run, cGAN and classifier, took 24-74 s on 2 cores).
 CGAN_STEPS = 1000
 #: How the computed sentences name each arm compared with the supervised one.
 _SUBJECT = {"sgan": "the semi-supervised GAN", "cgan": "adding cGAN-generated images"}
