@@ -31,13 +31,15 @@ from medgan_course.usecases.classify import ClassifierBudget
 OUT = RESULTS / "imbalance"
 REPORT = REPO / "docs" / "results" / "imbalance.md"
 #: Budgets chosen after timing one cGAN and one classifier (see the report's "Budgets").
-DEFAULTS = {"gan_steps": 1500, "epochs": 20, "width": 16}
+#: diffusion_steps: the cGAN's 1,500 steps took 50.3 and 50.2 s, 1,000 diffusion steps 100.7 and
+#: 104.1 s (Intel Xeon, avx512_bf16, 2026-12-04): equal wall-clock is about 490 steps.
+DEFAULTS = {"gan_steps": 1500, "diffusion_steps": 500, "guidance": 1.0, "epochs": 20, "width": 16}
 
 
 def _budget(args) -> imbalance.ImbalanceBudget:
     return imbalance.ImbalanceBudget(
-        gan_steps=args.gan_steps, gan_recipe=args.recipe,
-        classifier=ClassifierBudget(epochs=args.epochs, width=args.width))
+        gan_steps=args.gan_steps, gan_recipe=args.recipe, diffusion_steps=args.diffusion_steps,
+        guidance=args.guidance, classifier=ClassifierBudget(epochs=args.epochs, width=args.width))
 
 
 def _pending(root, level, seed, arms) -> list[str]:
@@ -60,43 +62,28 @@ def run_unit(root, dataset, level, seed, arms, budget, context) -> None:
               "minority": minority, "train_counts_real": np.bincount(train.labels).tolist(),
               "budget": {**budget.to_dict(), "classifier": dataclasses.asdict(clf_budget)}}
     base_clf, base = None, None
-    gan_info, check, gan = None, None, None
+    made = {}  # family -> (sampler, info, check): one cGAN and one diffusion model per unit
     for arm in ["real"] + [a for a in todo if a != "real"]:
-        if arm in imbalance.GAN_AMOUNTS or arm == "synthetic_only":
-            if gan is None:
-                started = time.perf_counter()
-                result = imbalance.train_conditional_gan(dataset, train, budget, seed=seed,
-                                                         progress=False)
-                gan = result.gan
-                gan_info = {"recipe": budget.gan_recipe, "steps": int(result.steps),
-                            "seconds": round(time.perf_counter() - started, 1),
-                            "stopped": result.stopped}
-                # Same latent vectors (same seed), minority label vs the majority label.
-                fakes = imbalance.generate_class(gan, 200, minority, seed=10_000 + seed)
-                others = imbalance.generate_class(gan, 200, imbalance.majority_class(train.labels),
-                                                  seed=10_000 + seed)
-                real_test = dataset.test.images[dataset.test.labels == minority]
-                check = imbalance.synthetic_class_check(
-                    base_clf, fakes, real_test, minority=minority,
-                    threshold=base["metrics"]["threshold"], fake_other=others)
-                print(f"  {level} seed {seed}: cGAN {gan_info['steps']} steps in "
-                      f"{gan_info['seconds']} s; baseline calls minority: "
-                      f"{check['fake_called_minority']:.2f} of generated minority, "
-                      f"{check['other_called_minority']:.2f} of generated majority (same z), "
-                      f"{check['real_called_minority']:.2f} of real test minority", flush=True)
+        family = ("gan" if imbalance.needs_gan([arm]) else
+                  "diffusion" if imbalance.needs_diffusion([arm]) else None)
+        if family and family not in made:
+            made[family] = _train_generator(family, dataset, train, minority, budget, seed,
+                                            base_clf, base, level)
         if arm == "real" and base is not None:
             continue
+        sampler, info, check = made.get(family, (None, None, None))
         started = time.perf_counter()
         data = imbalance.arm_data(arm, train, minority=minority, num_classes=dataset.num_classes,
-                                  gan=gan, seed=seed)
+                                  gan=sampler if family == "gan" else None,
+                                  diffusion=sampler if family == "diffusion" else None, seed=seed)
         clf, record = imbalance.run_arm(arm, data, dataset, minority=minority, budget=clf_budget,
                                         seed=seed)
         record.update(common, seconds=round(time.perf_counter() - started, 1))
-        if gan_info is not None and arm != "real":
-            record.update(gan=gan_info, synthetic_check=check)
-            if arm == "gan+100":
+        if info is not None:
+            record.update({family: info, "synthetic_check": check})
+            if arm in ("gan+100", "cfg+100"):
                 record["synthetic_examples"] = imbalance.to_uint8_list(
-                    imbalance.generate_class(gan, 8, minority, seed=20_000 + seed))
+                    imbalance.generate_class(sampler, 8, minority, seed=20_000 + seed))
         if arm == "real":
             base_clf, base = clf, record
         if arm in todo:
@@ -105,6 +92,36 @@ def run_unit(root, dataset, level, seed, arms, budget, context) -> None:
             print(f"  {level} seed {seed} {arm:15s} AUC {m['auc']:.3f} bal.acc "
                   f"{m['balanced_accuracy']:.3f} sens {m['sensitivity']:.3f} spec "
                   f"{m['specificity']:.3f} ({record['seconds']} s)", flush=True)
+
+
+def _train_generator(family, dataset, train, minority, budget, seed, base_clf, base, level):
+    """The unit's cGAN or guided diffusion model, its timing, and the baseline's class check."""
+    started = time.perf_counter()
+    if family == "gan":
+        result = imbalance.train_conditional_gan(dataset, train, budget, seed=seed, progress=False)
+        sampler = result.gan
+        info = {"recipe": budget.gan_recipe, "steps": int(result.steps), "stopped": result.stopped}
+    else:
+        result, sampler = imbalance.train_conditional_diffusion(dataset, train, budget, seed=seed,
+                                                                progress=False)
+        info = {"steps": int(result.steps), "guidance": budget.guidance,
+                "ddim_steps": budget.ddim_steps, "recipe": result.recipe.to_dict()}
+    info["seconds"] = round(time.perf_counter() - started, 1)
+    # Same latent vectors (same seed), minority label vs the majority label.
+    started = time.perf_counter()
+    fakes = imbalance.generate_class(sampler, 200, minority, seed=10_000 + seed)
+    others = imbalance.generate_class(sampler, 200, imbalance.majority_class(train.labels),
+                                      seed=10_000 + seed)
+    info["sampling_seconds_400"] = round(time.perf_counter() - started, 1)
+    real_test = dataset.test.images[dataset.test.labels == minority]
+    check = imbalance.synthetic_class_check(
+        base_clf, fakes, real_test, minority=minority,
+        threshold=base["metrics"]["threshold"], fake_other=others)
+    print(f"  {level} seed {seed}: {family} {info['steps']} steps in {info['seconds']} s; "
+          f"baseline calls minority: {check['fake_called_minority']:.2f} of generated minority, "
+          f"{check['other_called_minority']:.2f} of generated majority (same noise), "
+          f"{check['real_called_minority']:.2f} of real test minority", flush=True)
+    return sampler, info, check
 
 
 def main(argv=None) -> None:
@@ -118,6 +135,8 @@ def main(argv=None) -> None:
                         choices=list(imbalance.ARMS))
     parser.add_argument("--recipe", default="cdcgan")
     parser.add_argument("--gan-steps", type=int, default=DEFAULTS["gan_steps"])
+    parser.add_argument("--diffusion-steps", type=int, default=DEFAULTS["diffusion_steps"])
+    parser.add_argument("--guidance", type=float, default=DEFAULTS["guidance"])
     parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     parser.add_argument("--width", type=int, default=DEFAULTS["width"])
     args = parser.parse_args(argv)
@@ -157,14 +176,26 @@ def _budget_lines(recs) -> list[str]:
     first = recs[0]["budget"]
     clf, gan_steps = first["classifier"], sorted({r["gan"]["steps"] for r in recs if "gan" in r})
     gan_secs = [r["gan"]["seconds"] for r in recs if r["arm"].endswith(".gan+100")]
-    return [f"- cGAN: recipe `{first['gan_recipe']}`, {first['gan_steps']} generator steps "
-            f"(completed: {gan_steps}), EMA decay {first['gan_ema_decay']}, one GAN per seed and "
-            "level reused by every GAN arm; "
-            f"{np.mean(gan_secs) if gan_secs else float('nan'):.0f} s per GAN on average here.",
-            f"- Classifier (every arm): {clf['epochs']} epochs x {clf['min_steps_per_epoch']} "
-            f"steps of batch {clf['batch_size']} (the same number of updates for every arm), "
-            f"width {clf['width']}, Adam {clf['learning_rate']}; best validation-AUC epoch kept, "
-            f"threshold by Youden's J on validation."]
+    lines = [f"- cGAN: recipe `{first['gan_recipe']}`, {first['gan_steps']} generator steps "
+             f"(completed: {gan_steps}), EMA decay {first['gan_ema_decay']}, one GAN per seed and "
+             "level reused by every GAN arm; "
+             f"{np.mean(gan_secs) if gan_secs else float('nan'):.0f} s per GAN on average here."]
+    diffusion = [r["diffusion"] for r in recs if "diffusion" in r]
+    if diffusion:
+        d = diffusion[0]
+        lines.append(
+            f"- Diffusion (`cfg` arm): a class-conditional U-Net ({d['recipe']['base_filters']} "
+            f"base filters, label dropout for guidance, {d['recipe']['schedule']} schedule, "
+            f"T = {d['recipe']['timesteps']}), {d['steps']} steps of batch "
+            f"{d['recipe']['batch_size']}, about the cGAN's training time on the machine it ran "
+            f"on ({np.mean([x['seconds'] for x in diffusion]):.0f} s per model); sampled with DDIM "
+            f"over {d['ddim_steps']} steps and guidance w = {d['guidance']} "
+            f"({2 * d['ddim_steps']} network evaluations per image).")
+    return lines + [
+        f"- Classifier (every arm): {clf['epochs']} epochs x {clf['min_steps_per_epoch']} "
+        f"steps of batch {clf['batch_size']} (the same number of updates for every arm), "
+        f"width {clf['width']}, Adam {clf['learning_rate']}; best validation-AUC epoch kept, "
+        f"threshold by Youden's J on validation."]
 
 
 def _level_section(records, level) -> list[str]:
@@ -183,14 +214,17 @@ def _level_section(records, level) -> list[str]:
            "excludes 0):", ""]
     for metric in ("auc", "balanced_accuracy", "sensitivity"):
         out += [f"- {s}" for s in imbalance.conclusions(rows, metric)]
-    out += ["", *_check_lines(recs), "", *_bootstrap_lines(records, level), ""]
+    out += ["", *_check_lines(recs, "gan"), "", *_check_lines(recs, "diffusion"), "",
+            *_bootstrap_lines(records, level), ""]
     return out
 
 
-def _check_lines(recs) -> list[str]:
-    checks = list({r["seed"]: r["synthetic_check"] for r in recs if "synthetic_check" in r}.values())
+def _check_lines(recs, family="gan") -> list[str]:
+    checks = list({r["seed"]: r["synthetic_check"] for r in recs
+                   if "synthetic_check" in r and family in r}.values())
     if not checks:
         return []
+    name = {"gan": "cGAN", "diffusion": "guided diffusion model"}[family]
 
     shift = [c["fake_called_minority"] - c["other_called_minority"] for c in checks]
     other = [c["other_called_minority"] for c in checks]
@@ -200,7 +234,7 @@ def _check_lines(recs) -> list[str]:
         return (f"| {label} | {_mean_ci([c[key + '_called_minority'] for c in checks])} | "
                 f"{_mean_ci([c[key + '_mean_score'] for c in checks])} |")
 
-    return ["Are the generated images of the requested (minority) class? The seed's real-data "
+    return [f"Are the {name}'s images of the requested (minority) class? The seed's real-data "
             "baseline classifier, at its validation threshold, scored 200 images generated with "
             "the minority label, 200 generated from the SAME latent vectors with the majority "
             "label, and the test split's real images (for the real majority: 1 - specificity; "
@@ -215,7 +249,7 @@ def _check_lines(recs) -> list[str]:
             f"({sum(d > 0 for d in shift)}/{len(shift)} seeds). Images generated as the MAJORITY "
             f"class were called minority {100 * np.mean(other):.0f}% of the time, against "
             f"{100 * np.mean(false_pos):.0f}% for real majority test images"
-            + (": to the baseline, this cGAN's images lean towards the minority class whatever "
+            + (f": to the baseline, this {name}'s images lean towards the minority class whatever "
                "the label, so its 'minority' images are only partly minority-specific."
                if np.mean(other) > np.mean(false_pos) + 0.1 else ".")]
 
@@ -270,11 +304,14 @@ def _unit_time_lines(records, gan_seconds) -> list[str]:
     """The fastest (level, seed) unit: the closest this shared machine came to idle cores."""
     units = {}
     for r in records:
+        if "diffusion" in r:
+            continue  # the cfg arm ran later, on another machine (see "Machines")
         units[(r["level"], r["seed"])] = units.get((r["level"], r["seed"]), 0.0) + r["seconds"]
     for key, seconds in gan_seconds.items():
         units[key] = units.get(key, 0.0) + seconds
     (level, seed), fastest = min(units.items(), key=lambda kv: kv[1])
-    return [f"Fastest unit (one cGAN and {len(imbalance.ARMS)} classifiers): {level} seed {seed} "
+    n_classifiers = len(imbalance.ARMS) - len(imbalance.DIFFUSION_AMOUNTS)
+    return [f"Fastest unit (one cGAN and {n_classifiers} classifiers): {level} seed {seed} "
             f"in {fastest:.0f} s, when the machine was nearly idle; at that pace the {len(units)} "
             f"units take about {len(units) * fastest / 60:.0f} min."]
 
@@ -300,11 +337,40 @@ def _overall_lines(records) -> list[str]:
                f"[{100 * top['vs_baseline']['sensitivity'][1]:+.1f}, "
                f"{100 * top['vs_baseline']['sensitivity'][2]:+.1f}], specificity "
                f"{100 * top['vs_baseline']['specificity'][0]:+.1f} points)." if top else ""))
+        diff = imbalance.versus(records, level)
+        if diff:
+            lines.append(
+                f"- `{level}`, the two families at the same amount (+100%), diffusion (CFG) minus "
+                f"cGAN, paired by seed: AUC {diff['auc'][0]:+.3f} [{diff['auc'][1]:+.3f}, "
+                f"{diff['auc'][2]:+.3f}] ({imbalance.verdict(diff['auc'])}), sensitivity "
+                f"{100 * diff['sensitivity'][0]:+.1f} points [{100 * diff['sensitivity'][1]:+.1f}, "
+                f"{100 * diff['sensitivity'][2]:+.1f}], specificity "
+                f"{100 * diff['specificity'][0]:+.1f} points.")
     lines += ["", "Published reference points: Frid-Adar et al. (2018) raised liver-lesion "
               "sensitivity from 78.6% to 85.7% with GAN augmentation; a public rebuild of "
               "CovidGAN saw no gain, and up to 5.3 points of variation from the random draw of "
               "synthetic images alone, which is why every number here is over five seeds.", ""]
     return lines
+
+
+def _machine_lines(records) -> list[str]:
+    """One line per machine the records ran on, with the arms it ran (times differ by machine)."""
+    by = {}
+    for r in records:
+        m = r["machine"]
+        key = (f"{m['cpu']}, {m['cores']} cores ({', '.join(m['flags'])}), Python {m['python']}, "
+               f"TensorFlow {m['tensorflow']}, Keras {m['keras']}")
+        entry = by.setdefault(key, {"arms": set(), "commits": set()})
+        entry["arms"].add(r["arm"].split(".", 1)[1])
+        entry["commits"].add(m["commit"])
+    lines = []
+    for key, entry in by.items():
+        arms = [a for a in imbalance.ARMS if a in entry["arms"]]
+        lines.append(f"Machine: {key}, commit {', '.join(sorted(entry['commits']))}: arms "
+                     f"{', '.join(arms)}.")
+    return lines + ["", "The machines were shared with other jobs while this ran, so the times "
+                    "are upper bounds; the budgets are in steps, so the numbers do not depend on "
+                    "them. Compare times only within one machine.", ""]
 
 
 def write_report(root, path) -> None:
@@ -316,7 +382,8 @@ def write_report(root, path) -> None:
     gan_seconds = {(r["level"], r["seed"]): r["gan"]["seconds"] for r in records if "gan" in r}
     total = sum(r["seconds"] for r in records) + sum(gan_seconds.values())
     commands = sorted({r["command"] for r in records})
-    m = records[0]["machine"]
+    diffusion_seconds = sum(r["diffusion"]["seconds"] for r in records if "diffusion" in r)
+    total += diffusion_seconds
     lines = ["# Class imbalance: classical remedies against cGAN minority images", "",
              "Generated by `python bench/usecase_imbalance.py --report` from "
              "`medgan_course/results/imbalance/*.json` (one file per level, arm and seed). "
@@ -331,12 +398,9 @@ def write_report(root, path) -> None:
         lines += _level_section(records, level)
     lines += ["## How these numbers were made", "", "Commands:", "",
               *[f"    {c}" for c in commands], "",
-              f"Machine: {m['cpu']}, {m['cores']} cores ({', '.join(m['flags'])}), Python "
-              f"{m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}, commit "
-              f"{m['commit']}. The machine was shared with other jobs while this ran, so the "
-              "times are upper bounds; the budgets are in steps, so the numbers do not depend "
-              "on them.", "",
-              f"Total compute: {total / 60:.0f} min ({len(gan_seconds)} cGANs, {len(records)} "
+              *_machine_lines(records),
+              f"Total compute: {total / 60:.0f} min ({len(gan_seconds)} cGANs, "
+              f"{sum('diffusion' in r for r in records)} diffusion models, {len(records)} "
               "classifiers).", *_unit_time_lines(records, gan_seconds), ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))

@@ -1,5 +1,7 @@
 """The class-imbalance experiment: subsampling, classical remedies, GAN arms, summaries."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -181,3 +183,41 @@ def test_the_conditional_gan_generates_the_requested_class_shape(tf_seed):
     assert result.gan.ema_decay == 0.995  # the short-run EMA override reached the GAN
     images = imbalance.generate_class(result.gan, 5, 0, seed=1)
     assert images.shape == (5, 28, 28, 1) and np.abs(images).max() <= 1.0
+
+
+def test_the_diffusion_arm_adds_minority_images_drawn_through_its_sampler():
+    train, sampler = _split(30, 90), FakeGAN()
+    data = imbalance.arm_data("cfg+100", train, minority=0, num_classes=2, diffusion=sampler, seed=3)
+    assert data["n_synthetic"] == 30 and np.bincount(data["labels"]).tolist() == [60, 90]
+    assert len(data["labels"]) == imbalance.arm_sizes(train, 0)["cfg+100"]
+    assert np.all(np.abs(data["images"][120:]) < 0.2) and sampler.calls == [(30, 3)]
+    # Its size never exceeds the largest arm's, so adding it left every arm's budget unchanged.
+    sizes = imbalance.arm_sizes(train, 0)
+    assert sizes["cfg+100"] < max(sizes.values())
+    with pytest.raises(ValueError, match="diffusion"):
+        imbalance.arm_data("cfg+100", train, minority=0, num_classes=2, gan=sampler)
+    assert imbalance.needs_diffusion(["real", "cfg+100"]) and not imbalance.needs_gan(["cfg+100"])
+
+
+def test_versus_pairs_the_diffusion_arm_with_the_gan_arm_by_seed():
+    gan = [0.80, 0.70, 0.75, 0.78, 0.72]
+    records = (_records("natural", "gan+100", gan)
+               + _records("natural", "cfg+100", [g - 0.05 + 0.001 * i for i, g in enumerate(gan)]))
+    diff = imbalance.versus(records, "natural", metrics=("auc",))
+    assert diff["auc"][0] == pytest.approx(-0.048) and imbalance.verdict(diff["auc"]) == "worse"
+    assert imbalance.versus(records, "harsh") is None
+
+
+def test_the_guided_diffusion_sampler_draws_the_requested_class_shape(tf_seed):
+    from medgan_course.data import make_phantoms
+
+    data = make_phantoms(n_train=64, n_val=8, n_test=8)
+    budget = imbalance.ImbalanceBudget(diffusion_steps=2, guidance=3.0, ddim_steps=4)
+    result, sampler = imbalance.train_conditional_diffusion(data, data.train, budget, seed=0,
+                                                            progress=False, timesteps=20)
+    assert result.steps == 2 and result.model.num_classes == 2
+    assert (sampler.guidance, sampler.ddim_steps) == (3.0, 4)
+    images = imbalance.generate_class(sampler, 3, 1, seed=2)
+    assert images.shape == (3, 28, 28, 1) and np.abs(images).max() <= 1.0
+    unguided = dataclasses.replace(sampler, guidance=0.0)
+    assert not np.allclose(images, imbalance.generate_class(unguided, 3, 1, seed=2))

@@ -196,6 +196,25 @@ class DiffusionModel(keras.Model):
         return np.clip(x, -1, 1)
 
 
+@dataclass(frozen=True)
+class GuidedSampler:
+    """A class-conditional diffusion model with its sampler settings, drawn from like a cGAN.
+
+    `generate(n, labels=..., seed=...)` has the cGAN's signature, so notebook 07's
+    `usecases.imbalance.generate_class` and `arm_data` treat both families alike.
+    """
+
+    model: object
+    guidance: float = 1.0
+    ddim_steps: int = 50
+
+    def generate(self, n, labels=None, *, seed=0):
+        """(n, H, W, C) float32 in [-1, 1]: DDIM over `ddim_steps`, guided by `guidance`."""
+        steps = min(self.ddim_steps, self.model.timesteps)
+        return self.model.generate(n, labels=labels, seed=seed, steps=steps,
+                                   guidance=self.guidance)
+
+
 #: Keras epochs are only a reporting unit here, as in `runner`.
 STEPS_PER_EPOCH = 100
 SCHEDULES = {"cosine": cosine_alpha_bar, "linear": linear_alpha_bar}

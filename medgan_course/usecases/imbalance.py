@@ -8,6 +8,9 @@ One experiment, several "arms" that differ only in what the classifier trains on
 - ``classical_aug``: the same images, each batch flipped/rotated/shifted (`classical_augment`);
 - ``gan+50``, ``gan+100``, ``gan+200``: real plus cGAN-generated minority images, 50/100/200% of
   the minority count (nested: the +50% images are the first half of the +100% ones);
+- ``cfg+100``: real plus minority images from a class-conditional diffusion model sampled with
+  classifier-free guidance (notebook 13), 100% of the minority count, trained for about the
+  cGAN's wall-clock time;
 - ``synthetic_only``: cGAN images only, with the real split's class counts.
 
 An imbalance "level" keeps a fraction of the training split's minority class (1.0 = BreastMNIST as
@@ -34,15 +37,19 @@ from medgan_course.usecases.classify import ClassifierBudget
 LEVELS = {"natural": 1.0, "harsh": 0.25}
 #: GAN arms: name -> synthetic minority images as a multiple of the real minority count.
 GAN_AMOUNTS = {"gan+50": 0.5, "gan+100": 1.0, "gan+200": 2.0}
+#: Diffusion arms: name -> synthetic minority images from the guided diffusion model, as above.
+DIFFUSION_AMOUNTS = {"cfg+100": 1.0}
 #: Every arm, in table order (the first is the baseline).
-ARMS = ("real", "class_weights", "oversample", "classical_aug", *GAN_AMOUNTS, "synthetic_only")
+ARMS = ("real", "class_weights", "oversample", "classical_aug", *GAN_AMOUNTS, *DIFFUSION_AMOUNTS,
+        "synthetic_only")
 BASELINE = "real"
 #: Human-readable arm names for tables and figures.
 ARM_LABELS = {
     "real": "real (baseline)", "class_weights": "real + class weights",
     "oversample": "real + oversampling", "classical_aug": "real + classical aug.",
     "gan+50": "real + GAN minority +50%", "gan+100": "real + GAN minority +100%",
-    "gan+200": "real + GAN minority +200%", "synthetic_only": "synthetic only",
+    "gan+200": "real + GAN minority +200%", "cfg+100": "real + diffusion (CFG) minority +100%",
+    "synthetic_only": "synthetic only",
 }
 
 
@@ -56,6 +63,10 @@ class ImbalanceBudget:
         gan_ema_decay: overrides the recipe's EMA decay. The recipe's 0.999 suits long runs; after
             only 1,500 steps 0.999**1500 = 22% of the averaged generator would still be its random
             initial weights (the EMA starts there), so short runs average over fewer steps.
+        diffusion_steps: training steps of the class-conditional diffusion model (the `cfg`
+            arms); `bench/usecase_imbalance.py` sets them to the cGAN's wall-clock time.
+        guidance: classifier-free guidance weight w of its sampler.
+        ddim_steps: DDIM timesteps of its sampler (network evaluations: twice as many).
         classifier: the `ClassifierBudget` every arm shares (its steps per epoch are raised by
             `equal_steps_budget` so that every arm makes the same number of updates).
     """
@@ -63,6 +74,9 @@ class ImbalanceBudget:
     gan_steps: int = 2000
     gan_recipe: str = "cdcgan"
     gan_ema_decay: float | None = 0.995
+    diffusion_steps: int = 1000
+    guidance: float = 1.0
+    ddim_steps: int = 50
     classifier: ClassifierBudget = field(default_factory=ClassifierBudget)
 
     def to_dict(self) -> dict:
@@ -73,6 +87,11 @@ class ImbalanceBudget:
 def needs_gan(arms) -> bool:
     """Whether any of `arms` trains on GAN images (then the seed's cGAN must be trained)."""
     return any(arm in GAN_AMOUNTS or arm == "synthetic_only" for arm in arms)
+
+
+def needs_diffusion(arms) -> bool:
+    """Whether any of `arms` trains on diffusion images (then the seed's model must be trained)."""
+    return any(arm in DIFFUSION_AMOUNTS for arm in arms)
 
 
 def imbalanced_train_split(train: Split, keep_fraction: float, seed: int = 0):
@@ -142,8 +161,9 @@ def arm_sizes(train: Split, minority: int, arms=ARMS) -> dict:
     for arm in arms:
         if arm == "oversample":
             sizes[arm] = int(np.count_nonzero(counts) * counts.max())
-        elif arm in GAN_AMOUNTS:
-            sizes[arm] = len(train.labels) + synthetic_count(GAN_AMOUNTS[arm], counts[minority])
+        elif arm in GAN_AMOUNTS or arm in DIFFUSION_AMOUNTS:
+            amount = GAN_AMOUNTS.get(arm, DIFFUSION_AMOUNTS.get(arm))
+            sizes[arm] = len(train.labels) + synthetic_count(amount, counts[minority])
         else:
             sizes[arm] = len(train.labels)
     return sizes
@@ -179,8 +199,33 @@ def train_conditional_gan(dataset, train: Split, budget: ImbalanceBudget, *, see
     return runner.train(recipe, data, steps=budget.gan_steps, seed=seed, progress=progress)
 
 
+def train_conditional_diffusion(dataset, train: Split, budget: ImbalanceBudget, *, seed: int = 0,
+                                progress: bool = True, timesteps: int = 1000):
+    """Trains a class-conditional diffusion model (label dropout for guidance) on `train`.
+
+    Args:
+        dataset: the `ImageDataset` (only its shape and class count are used besides `train`).
+        train: the (imbalanced) training split, labels included.
+        budget: `diffusion_steps`, `guidance` and `ddim_steps`.
+        seed: seeds the weights, data order and noise.
+        progress: show a progress bar.
+        timesteps: T of the forward process (fewer only for quick smoke runs).
+
+    Returns:
+        (`training.diffusion.DiffusionResult`, `GuidedSampler` to draw labelled images from).
+    """
+    from medgan_course.training.diffusion import DiffusionRecipe, GuidedSampler, train_diffusion
+
+    recipe = DiffusionRecipe(conditional=True, timesteps=timesteps,
+                             batch_size=min(32, len(train.images)))
+    result = train_diffusion(recipe, dataclasses.replace(dataset, train=train),
+                             steps=budget.diffusion_steps, seed=seed, progress=progress)
+    return result, GuidedSampler(result.model, budget.guidance, budget.ddim_steps)
+
+
 def generate_class(gan, n: int, class_index: int, seed: int = 0) -> np.ndarray:
-    """`n` images of one class from a conditional GAN: (n, H, W, C) float32 in [-1, 1]."""
+    """`n` images of one class from a conditional GAN or a
+    `training.diffusion.GuidedSampler`: (n, H, W, C) float32 in [-1, 1]."""
     return gan.generate(int(n), labels=np.full(int(n), class_index, np.int32), seed=seed)
 
 
@@ -199,7 +244,7 @@ def synthetic_split_like(gan, labels, seed: int = 0) -> Split:
 
 
 def arm_data(arm: str, train: Split, *, minority: int, num_classes: int, gan=None,
-             seed: int = 0) -> dict:
+             diffusion=None, seed: int = 0) -> dict:
     """What the classifier of `arm` trains on: images, labels, class_weight, augment.
 
     Args:
@@ -208,6 +253,7 @@ def arm_data(arm: str, train: Split, *, minority: int, num_classes: int, gan=Non
         minority: the minority class index.
         num_classes: classes of the dataset.
         gan: the seed's trained conditional GAN (GAN arms only).
+        diffusion: the seed's `GuidedSampler` (`cfg` arms only).
         seed: seeds oversampling and the synthetic draw.
 
     Returns:
@@ -238,6 +284,12 @@ def arm_data(arm: str, train: Split, *, minority: int, num_classes: int, gan=Non
             split = with_synthetic(train, fakes, minority)
         out.update(images=split.images, labels=split.labels, n_synthetic=len(split.labels)
                    if arm == "synthetic_only" else n)
+    elif arm in DIFFUSION_AMOUNTS:
+        if diffusion is None:
+            raise ValueError(f"arm {arm!r} needs the seed's trained conditional diffusion model")
+        n = synthetic_count(DIFFUSION_AMOUNTS[arm], np.sum(train.labels == minority))
+        split = with_synthetic(train, generate_class(diffusion, n, minority, seed), minority)
+        out.update(images=split.images, labels=split.labels, n_synthetic=n)
     elif arm != "real":
         raise ValueError(f"unknown arm {arm!r}; choose from {ARMS}")
     return out
@@ -351,6 +403,17 @@ def summarise_level(records, level: str, metrics=None) -> list[dict]:
 
     return results.summarise(level_records(records, level), baseline=BASELINE, order=list(ARMS),
                              metrics=metrics or results.METRICS)
+
+
+def versus(records, level: str, arm: str = "cfg+100", reference: str = "gan+100",
+           metrics=("auc", "sensitivity", "specificity")) -> dict | None:
+    """`arm` minus `reference` at one level, paired by seed: {metric: (mean, low, high, n_better,
+    n_pairs)}, or None with fewer than two shared seeds (e.g. the diffusion against the cGAN)."""
+    from medgan_course.usecases import results
+
+    pair = [r for r in level_records(records, level) if r["arm"] in (arm, reference)]
+    rows = results.summarise(pair, baseline=reference, metrics=metrics)
+    return next((r.get("vs_baseline") for r in rows if r["arm"] == arm), None)
 
 
 def conclusions(rows, metric: str = "auc") -> list[str]:
