@@ -29,6 +29,9 @@ from medgan_course.usecases import imbalance, results
 from medgan_course.usecases.classify import ClassifierBudget
 
 OUT = RESULTS / "imbalance"
+#: The real baseline retrained on the machine that ran the cfg arm (`--arms real --out` here):
+#: how much a change of machine alone moves the numbers, and a same-machine baseline for cfg.
+RERUN = RESULTS / "imbalance_rerun"
 REPORT = REPO / "docs" / "results" / "imbalance.md"
 #: Budgets chosen after timing one cGAN and one classifier (see the report's "Budgets").
 #: diffusion_steps: the cGAN's 1,500 steps took 50.3 and 50.2 s, 1,000 diffusion steps 100.7 and
@@ -353,6 +356,38 @@ def _overall_lines(records) -> list[str]:
     return lines
 
 
+def _machine_effect_lines(records, rerun_root) -> list[str]:
+    """The baseline retrained on the cfg arm's machine, beside the committed baseline."""
+    rerun = results.load_results(rerun_root) if rerun_root.is_dir() else []
+    if not rerun:
+        return []
+    lines = ["## The same baseline on another machine", "",
+             f"The `cfg` arm ran on another machine than the rest ({rerun[0]['machine']['cpu']}, "
+             f"flags {', '.join(rerun[0]['machine']['flags'])}): floating-point order differs "
+             "between CPUs, so the same seed trains a slightly different classifier. The real "
+             "baseline was retrained there (`medgan_course/results/imbalance_rerun/`):", "",
+             "| level | seeds | AUC, committed baseline | AUC, retrained there | mean abs. difference "
+             "| cfg+100 minus the retrained baseline (paired) |", "| --- | --- | --- | --- | --- | --- |"]
+    for level in imbalance.LEVELS:
+        here = {r["seed"]: r["metrics"]["auc"] for r in rerun if r["arm"] == f"{level}.real"}
+        there = {r["seed"]: r["metrics"]["auc"] for r in records if r["arm"] == f"{level}.real"}
+        cfg = [{**r, "arm": "cfg+100"} for r in records if r["arm"] == f"{level}.cfg+100"]
+        seeds = sorted(set(here) & set(there))
+        if len(seeds) < 2:
+            continue
+        pair = results.summarise(cfg + [{**r, "arm": "real"} for r in rerun
+                                        if r["arm"] == f"{level}.real"], baseline="real",
+                                 metrics=("auc",))
+        vs = next((r["vs_baseline"]["auc"] for r in pair if "vs_baseline" in r), None)
+        lines.append(f"| {level} | {len(seeds)} | {_mean_ci([there[s] for s in seeds])} | "
+                     f"{_mean_ci([here[s] for s in seeds])} | "
+                     f"{np.mean([abs(here[s] - there[s]) for s in seeds]):.3f} | "
+                     + (f"{vs[0]:+.3f} [{vs[1]:+.3f}, {vs[2]:+.3f}] ({imbalance.verdict(vs)})"
+                        if vs else "—") + " |")
+    return lines + ["", "The tables above pair the cfg arm with the committed baseline; the last "
+                    "column pairs it with the baseline trained on its own machine.", ""]
+
+
 def _machine_lines(records) -> list[str]:
     """One line per machine the records ran on, with the arms it ran (times differ by machine)."""
     by = {}
@@ -396,6 +431,7 @@ def write_report(root, path) -> None:
     lines += _published_lines(records)
     for level in imbalance.LEVELS:
         lines += _level_section(records, level)
+    lines += _machine_effect_lines(records, root.parent / RERUN.name)
     lines += ["## How these numbers were made", "", "Commands:", "",
               *[f"    {c}" for c in commands], "",
               *_machine_lines(records),
