@@ -201,7 +201,7 @@ def _budget_lines(recs) -> list[str]:
         f"threshold by Youden's J on validation."]
 
 
-def _level_section(records, level) -> list[str]:
+def _level_section(records, level, rerun=()) -> list[str]:
     recs = [r for r in records if r["arm"].startswith(level + ".")]
     if not recs:
         return [f"## Level `{level}`", "", "Not measured yet.", ""]
@@ -217,12 +217,15 @@ def _level_section(records, level) -> list[str]:
            "excludes 0):", ""]
     for metric in ("auc", "balanced_accuracy", "sensitivity"):
         out += [f"- {s}" for s in imbalance.conclusions(rows, metric)]
-    out += ["", *_check_lines(recs, "gan"), "", *_check_lines(recs, "diffusion"), "",
+    rerun = [r for r in rerun if r["arm"].startswith(level + ".")]
+    out += ["", *_check_lines(recs, "gan"), "", *_check_lines(recs, "diffusion", rerun), "",
             *_bootstrap_lines(records, level), ""]
     return out
 
 
-def _check_lines(recs, family="gan") -> list[str]:
+def _check_lines(recs, family="gan", baseline=None) -> list[str]:
+    """The class check of one family; `baseline`: the real-baseline records of the classifier
+    that scored it (default: those in `recs`; the diffusion arm's: those of its own machine)."""
     checks = list({r["seed"]: r["synthetic_check"] for r in recs
                    if "synthetic_check" in r and family in r}.values())
     if not checks:
@@ -231,7 +234,9 @@ def _check_lines(recs, family="gan") -> list[str]:
 
     shift = [c["fake_called_minority"] - c["other_called_minority"] for c in checks]
     other = [c["other_called_minority"] for c in checks]
-    false_pos = [1 - r["metrics"]["specificity"] for r in recs if r["arm"].endswith(".real")]
+    false_pos = [1 - r["metrics"]["specificity"] for r in (baseline or recs)
+                 if r["arm"].endswith(".real")]
+    fake, real = (np.mean([c[k + "_called_minority"] for c in checks]) for k in ("fake", "real"))
 
     def row(label, key):
         return (f"| {label} | {_mean_ci([c[key + '_called_minority'] for c in checks])} | "
@@ -254,7 +259,11 @@ def _check_lines(recs, family="gan") -> list[str]:
             f"{100 * np.mean(false_pos):.0f}% for real majority test images"
             + (f": to the baseline, this {name}'s images lean towards the minority class whatever "
                "the label, so its 'minority' images are only partly minority-specific."
-               if np.mean(other) > np.mean(false_pos) + 0.1 else ".")]
+               if np.mean(other) > np.mean(false_pos) + 0.1 else ".")
+            + f" Images generated with the minority label were called minority {100 * fake:.0f}% "
+              f"of the time, real minority test images {100 * real:.0f}%"
+            + ("." if fake > real - 0.2 else f": most of the {name}'s 'minority' images do not "
+               "look like the minority class to the classifier.")]
 
 
 def _bootstrap_lines(records, level, seed=0) -> list[str]:
@@ -356,9 +365,8 @@ def _overall_lines(records) -> list[str]:
     return lines
 
 
-def _machine_effect_lines(records, rerun_root) -> list[str]:
+def _machine_effect_lines(records, rerun) -> list[str]:
     """The baseline retrained on the cfg arm's machine, beside the committed baseline."""
-    rerun = results.load_results(rerun_root) if rerun_root.is_dir() else []
     if not rerun:
         return []
     lines = ["## The same baseline on another machine", "",
@@ -429,9 +437,11 @@ def write_report(root, path) -> None:
              "synthetic images and the classifier.", ""]
     lines += _overall_lines(records)
     lines += _published_lines(records)
+    rerun_root = root.parent / RERUN.name
+    rerun = results.load_results(rerun_root) if rerun_root.is_dir() else []
     for level in imbalance.LEVELS:
-        lines += _level_section(records, level)
-    lines += _machine_effect_lines(records, root.parent / RERUN.name)
+        lines += _level_section(records, level, rerun)
+    lines += _machine_effect_lines(records, rerun)
     lines += ["## How these numbers were made", "", "Commands:", "",
               *[f"    {c}" for c in commands], "",
               *_machine_lines(records),

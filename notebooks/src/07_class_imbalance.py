@@ -509,12 +509,13 @@ if example:
     display(samples_figure(np.concatenate([real_uint8, bench_fakes]), ncol=8,
                            title=f"top: real {dataset.class_names[minority]}; bottom: the benchmark's cGAN "
                                  f"({example['gan']['steps']} steps, seed {example['seed']}, natural level)"))
-    for level in imbalance.LEVELS:
-        checks = [r["synthetic_check"] for r in records if r["arm"] == f"{level}.gan+100"]
+    for level, arm in [(lv, a) for lv in imbalance.LEVELS for a in ("gan+100", "cfg+100")]:
+        checks = [r["synthetic_check"] for r in records if r["arm"] == f"{level}.{arm}"]
         if checks:
             called = {k: np.mean([c[f"{k}_called_minority"] for c in checks]) for k in ("fake", "other", "real")}
             real_other = np.mean([1 - r["metrics"]["specificity"] for r in records if r["arm"] == f"{level}.real"])
-            print(f"{level}, mean over {len(checks)} seeds, the baseline calls minority: {called['fake']:.0%} of "
+            family = "cGAN" if arm == "gan+100" else "guided diffusion"
+            print(f"{level}, {family}, mean over {len(checks)} seeds, the baseline calls minority: {called['fake']:.0%} of "
                   f"minority-label images, {called['other']:.0%} of other-label images (same noise), "
                   f"{called['real']:.0%} of real minority and {real_other:.0%} of real other-class test images")
 
