@@ -130,14 +130,39 @@ def quiet_tensorflow(verbose: bool) -> None:
     user has set is kept. oneDNN itself stays on (TF_ENABLE_ONEDNN_OPTS is not touched): only
     its notice is hidden, so the numbers do not change.
     """
-    if not verbose and "tensorflow" not in sys.modules:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if verbose or "tensorflow" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    # Where oneDNN is on by default (CPUs with AVX-512 VNNI/BF16 or AMX), its notice is written
+    # through absl before TensorFlow reads the variable: import it with stderr set aside.
+    _import_tensorflow_quietly()
+
+
+def _import_tensorflow_quietly() -> None:
+    """Imports TensorFlow with file descriptor 2 on a temporary file; shown if the import fails."""
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        except BaseException:
+            os.dup2(saved, 2)
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `medgan-course`; returns the process exit status."""
     args = build_parser().parse_args(argv)
-    quiet_tensorflow(args.verbose)
+    if args.command != "data":  # `data` needs no TensorFlow
+        quiet_tensorflow(args.verbose)
     from medgan_course import commands  # imports TensorFlow only for what needs it
     from medgan_course.data import DataUnavailableError
 
