@@ -1,5 +1,9 @@
 """The one place that imports TensorFlow and checks its version."""
 
+import importlib
+import os
+import sys
+
 MIN_TF = (2, 16)
 
 
@@ -28,3 +32,35 @@ def require_tensorflow():
             "Upgrade with `pip install -U 'tensorflow>=2.16'` (or tensorflow-cpu)."
         )
     return tf
+
+
+def import_quietly(module: str = "tensorflow"):
+    """Imports `module` with file descriptor 2 (stderr) on a temporary file, then restores it.
+
+    Why: on CPUs where oneDNN is on by default (AVX-512 VNNI/BF16 or AMX, Colab's often among
+    them) TensorFlow's C++ side prints a oneDNN notice through absl before it reads
+    TF_CPP_MIN_LOG_LEVEL, so a learner would see it in red under every set-up cell. oneDNN stays
+    on; only the notice is set aside. If the import fails, what it wrote is shown before the error.
+    Taught nowhere: notebooks' set-up cells call it through `course.import_tensorflow_quietly`.
+
+    Returns:
+        The imported module (already imported: returned at once, nothing redirected).
+    """
+    if module in sys.modules:
+        return sys.modules[module]
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            return importlib.import_module(module)
+        except BaseException:
+            os.dup2(saved, 2)
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)

@@ -17,6 +17,7 @@ import os
 import sys
 
 from medgan_course import __version__
+from medgan_course._tf import import_quietly
 from medgan_course.errors import UserError
 from medgan_course.training.recipes import RECIPES
 from medgan_course.validate import non_negative_int_arg, positive_int_arg, positive_number_arg
@@ -127,35 +128,17 @@ def quiet_tensorflow(verbose: bool) -> None:
     """Hides TensorFlow's C++ start-up log (oneDNN, absl, CUDA probing) unless asked for.
 
     Must run before TensorFlow is imported (the C++ side reads the variable once). A value the
-    user has set is kept. oneDNN itself stays on (TF_ENABLE_ONEDNN_OPTS is not touched): only
-    its notice is hidden, so the numbers do not change.
+    user has set is kept; TF_CPP_MIN_LOG_LEVEL=0 shows everything. oneDNN itself stays on
+    (TF_ENABLE_ONEDNN_OPTS is not touched): only its notice is hidden, so the numbers do not
+    change.
     """
-    if verbose or "tensorflow" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+    if verbose or "tensorflow" in sys.modules:
         return
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    # Where oneDNN is on by default (CPUs with AVX-512 VNNI/BF16 or AMX), its notice is written
-    # through absl before TensorFlow reads the variable: import it with stderr set aside.
-    _import_tensorflow_quietly()
-
-
-def _import_tensorflow_quietly() -> None:
-    """Imports TensorFlow with file descriptor 2 on a temporary file; shown if the import fails."""
-    import tempfile
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as log:
-        os.dup2(log.fileno(), 2)
-        try:
-            import tensorflow  # noqa: F401
-        except BaseException:
-            os.dup2(saved, 2)
-            log.seek(0)
-            sys.stderr.write(log.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if os.environ["TF_CPP_MIN_LOG_LEVEL"] != "0":
+        # Where oneDNN is on by default (CPUs with AVX-512 VNNI/BF16 or AMX), its notice is
+        # written through absl before TensorFlow reads the variable: import with stderr aside.
+        import_quietly("tensorflow")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,6 +104,21 @@ def print_versions(packages=VERSION_PACKAGES) -> None:
         print(f"{name:>14}: {version}")
 
 
+def import_tensorflow_quietly() -> None:
+    """Imports TensorFlow once with its C++ start-up notice set aside (the set-up cell's call).
+
+    Some CPUs (AVX-512 VNNI/BF16 or AMX) make TensorFlow print a oneDNN notice that
+    TF_CPP_MIN_LOG_LEVEL does not hide; `_tf.import_quietly` sets it aside. With
+    TF_CPP_MIN_LOG_LEVEL=0 (show everything) it is shown as usual.
+    """
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
+        importlib.import_module("tensorflow")
+        return
+    from medgan_course._tf import import_quietly
+
+    import_quietly("tensorflow")
+
+
 def on_colab() -> bool:
     """True inside Google Colab (its runtime module is imported there)."""
     return "google.colab" in sys.modules

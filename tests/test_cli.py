@@ -315,3 +315,17 @@ def test_tensorflow_start_up_log_is_hidden_unless_asked_for(tmp_path):
     noise = [line for line in done.stderr.splitlines()
              if any(word in line for word in ("oneDNN", "absl", "tensorflow/core", "cuda"))]
     assert noise == []
+
+
+def test_import_quietly_sets_aside_what_an_import_writes_to_stderr_unless_it_fails(tmp_path):
+    (tmp_path / "noisy_ok.py").write_text("import os\nos.write(2, b'C++ notice\\n')\nVALUE = 1\n")
+    (tmp_path / "noisy_bad.py").write_text("import os\nos.write(2, b'why it broke\\n')\n1 / 0\n")
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from medgan_course._tf import import_quietly\n"
+            "assert import_quietly('noisy_ok').VALUE == 1\n"
+            "import os; os.write(2, b'stderr is back\\n')\n"
+            "import_quietly('noisy_bad')\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                          text=True)
+    assert "C++ notice" not in done.stderr and "stderr is back" in done.stderr
+    assert "why it broke" in done.stderr and "ZeroDivisionError" in done.stderr
+    assert done.returncode == 1

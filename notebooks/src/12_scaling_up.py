@@ -43,6 +43,12 @@ if "google.colab" in sys.modules:
     PACKAGE = "medgan-course @ git+https://github.com/medgan-course/medgan-course@main"
     get_ipython().run_line_magic("pip", f'install -q "{PACKAGE}"')
 
+# TensorFlow, imported once here with its start-up notice set aside: on CPUs with AVX-512
+# VNNI/BF16 or AMX (Colab's among them) it prints a oneDNN notice TF_CPP_MIN_LOG_LEVEL misses.
+from medgan_course import course
+
+course.import_tensorflow_quietly()
+
 # %%
 # %matplotlib inline
 import difflib
