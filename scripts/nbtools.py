@@ -7,6 +7,7 @@ format, which is the source contributors edit and review. Edit either side, then
     python scripts/nbtools.py sync [FILE ...]    # bring the pairs back in step (default: all)
     python scripts/nbtools.py check [FILE ...]   # exit 1 naming each pair out of step or with outputs
     python scripts/nbtools.py strip FILE.ipynb ...   # only remove outputs and execution counts
+    python scripts/nbtools.py widgets [--without]   # the notebooks that show widgets (or the others)
 
 FILE is either file of a pair. ``sync`` runs ``jupytext --sync`` (the newer file of a pair
 gives the cells), then normalises the .ipynb: no outputs or execution counts, cell metadata
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import re
 
 import nbformat
 
@@ -187,11 +189,27 @@ def check(paths) -> int:
     return status
 
 
+#: A notebook shows widgets when it imports a widget module or ipywidgets itself
+#: (tests/browser/test_widgets_in_jupyterlab.py runs exactly these in JupyterLab).
+WIDGET_USE = re.compile(r"medgan_course\.widgets\.(playground|quiz|latent|imbalance|monitor)\b|"
+                        r"^\s*import ipywidgets", re.M)
+
+
+def widget_notebooks(notebooks: pathlib.Path = NOTEBOOKS, *, without: bool = False) -> list[pathlib.Path]:
+    """The notebooks whose text source uses a widget (`without`: all the others), sorted."""
+    return [ipynb for ipynb in sorted(notebooks.glob("*.ipynb"))
+            if bool(WIDGET_USE.search(twin(ipynb).read_text())) != without]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("sync", "check", "strip"))
+    parser.add_argument("command", choices=("sync", "check", "strip", "widgets"))
     parser.add_argument("files", nargs="*", help="notebooks or their text sources (default: all)")
+    parser.add_argument("--without", action="store_true", help="widgets: list the others")
     args = parser.parse_args(argv)
+    if args.command == "widgets":
+        print("\n".join(str(p.relative_to(ROOT)) for p in widget_notebooks(without=args.without)))
+        return 0
     if args.command == "strip":
         for name in args.files:
             notebook = nbformat.read(name, as_version=4)

@@ -10,10 +10,11 @@
 #   MEDGAN_SMOKE         passed on to the notebooks' kernels (default 1: tiny, fast runs)
 #   MEDGAN_DATA_DIR      folder with breastmnist.npz; without it the real-data tests skip
 #   MEDGAN_BROWSER_TESTS 0 leaves out the browser pass (default 1); screenshots go to out/browser/
-#   MEDGAN_NOTEBOOK_FLAG a MedMNIST flag: run the notebooks on a look-alike file of that flag
-#                        (scripts/second_flag.sh) instead of on $MEDGAN_DATASET / BreastMNIST.
-#                        CI sets pneumoniamnist: its site build runs every notebook on
-#                        BreastMNIST already (scripts/site.sh, a failing cell fails it).
+#   MEDGAN_NOTEBOOK_FLAG a MedMNIST flag: run the notebooks (and the browser pass) on a look-alike
+#                        file of that flag (scripts/second_flag.sh) instead of on
+#                        $MEDGAN_DATASET / BreastMNIST. CI sets pneumoniamnist: its site build
+#                        runs every notebook on BreastMNIST already (scripts/site.sh, a failing
+#                        cell fails it), so each notebook runs once on each flag.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -51,14 +52,21 @@ if [ "$status" -eq 5 ]; then
   exit 1
 fi
 
-# The notebooks on another flag's look-alike (its own pytest call: other environment variables).
-if [ -n "$notebook_flag" ] && [ ${#notebooks[@]} -gt 0 ]; then
-  MEDGAN_SECOND_FLAG="$notebook_flag" bash scripts/second_flag.sh "$@" || status=$?
-fi
-
 # The widgets in a real browser: JupyterLab + chromium, one notebook at a time (under xdist these
 # tests skip themselves). Only on a full run: PYTEST_ARGS select tests of the first call.
-if [ $# -eq 0 ] && [ "${MEDGAN_BROWSER_TESTS:-1}" != 0 ]; then
+browser=0
+if [ $# -eq 0 ] && [ "${MEDGAN_BROWSER_TESTS:-1}" != 0 ]; then browser=1; fi
+
+# The notebooks on another flag's look-alike (its own pytest calls: other environment variables).
+# With the browser tests, the widget notebooks run on that flag in JupyterLab instead of nbval.
+if [ -n "$notebook_flag" ] && [ ${#notebooks[@]} -gt 0 ]; then
+  MEDGAN_SECOND_FLAG="$notebook_flag" MEDGAN_SECOND_FLAG_BROWSER=$browser \
+    bash scripts/second_flag.sh "$@" || status=$?
+  browser=0
+  if [ $# -eq 0 ]; then echo "test: browser screenshots in $root/out/browser"; fi
+fi
+
+if [ "$browser" = 1 ]; then
   set +e
   "$python" -m pytest -p no:xdist --durations=10 -rs tests/browser/test_chromium_helper.py \
     tests/browser/test_widgets_in_jupyterlab.py
