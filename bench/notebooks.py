@@ -203,17 +203,24 @@ def table(path=REPO / "docs" / "NOTEBOOKS.md") -> None:
              "background processes; they took little CPU from the measured run, but they share "
              "caches and memory bandwidth, so wall times are slight upper bounds.", "",
              "| notebook | smoke wall s | smoke CPU s | smoke peak MB | smoke load | "
-             "full wall s | full CPU s | full peak MB | full load |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    machines = set()
+             "full wall s | full CPU s | full peak MB | full load | machine (smoke / full) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    machines, letters = set(), {}
     for name, modes in sorted(results.items()):
         smoke, full = modes.get("smoke", {}), modes.get("full", {})
+        used = []
         for run in (smoke, full):
             if run:
-                machines.add(f"{run['machine']['cpu']}, {run['machine']['cores']} cores, "
-                             f"commit {run['machine']['commit']}")
-        lines.append(f"| {name} | " + " | ".join(_cells(smoke) + _cells(full)) + " |")
-    lines += ["", "Machines: " + "; ".join(sorted(machines)) + "."] + audit_lines()
+                m = run["machine"]
+                cpu = f"{m['cpu']}, {m['cores']} cores ({', '.join(m.get('flags', []))})"
+                letter = letters.setdefault(cpu, chr(ord("A") + len(letters)))
+                machines.add(f"{m['cpu']}, {m['cores']} cores, commit {m['commit']}")
+                used.append(letter)
+        lines.append(f"| {name} | " + " | ".join(_cells(smoke) + _cells(full)) + " | "
+                     + " / ".join(used) + " |")
+    lines += ["", "Machine letters (compare times only between rows of one letter): "
+              + "; ".join(f"{letter}: {cpu}" for cpu, letter in letters.items()) + ".",
+              "", "Machines: " + "; ".join(sorted(machines)) + "."] + audit_lines()
     pathlib.Path(path).write_text("\n".join(lines) + "\n")
     print(f"wrote {path} ({len(results)} notebooks)")
 
