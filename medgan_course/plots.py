@@ -133,11 +133,15 @@ def progress_figure(samples_over_time, *, max_columns=8, max_rows=8) -> Figure:
     return fig
 
 
+#: One colour per network in every loss chart of the course (monitor, playground, saved runs).
+LOSS_COLOURS = {"d_loss": "tab:blue", "g_loss": "tab:orange"}
+
+
 def losses_figure(history: dict, *, smooth: int = 20) -> Figure:
     """d_loss and g_loss per step, raw (faint) and as a running mean over `smooth` steps."""
     fig = Figure(figsize=(6, 3), layout="constrained")
     ax = fig.subplots()
-    for key, colour in (("d_loss", "tab:blue"), ("g_loss", "tab:orange")):
+    for key, colour in LOSS_COLOURS.items():
         values = np.asarray(history.get(key, []), np.float64)
         if not len(values):
             continue

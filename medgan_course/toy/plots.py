@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from medgan_course.plots import LOSS_COLOURS
+
 REAL_COLOUR, FAKE_COLOUR = "#1b7f3b", "#7b3294"
 
 
@@ -43,7 +45,7 @@ def _running_mean(values, window):
 
 def draw_losses(ax, history, window: int = 50) -> None:
     """d_loss and g_loss per update: raw (faint) and running mean, on `ax`."""
-    for key, colour in (("d_loss", "#d95f02"), ("g_loss", "#1f78b4")):
+    for key, colour in LOSS_COLOURS.items():
         values = history.get(key, [])
         if len(values):
             steps = np.arange(1, len(values) + 1)

@@ -21,6 +21,7 @@ import time
 import numpy as np
 from matplotlib.figure import Figure
 
+from medgan_course.plots import LOSS_COLOURS
 from medgan_course.validate import positive_int
 from medgan_course.widgets import _compat
 
@@ -90,7 +91,7 @@ def monitor_figure(steps, history: dict, images=None, *, step: int | None = None
     fig = Figure(figsize=(8.0, 3.0), layout="constrained")
     loss_ax, image_ax = fig.subplots(1, 2, width_ratios=[1.6, 1.0])
     steps = np.asarray(steps)
-    for key, colour in zip(KEYS, ("tab:blue", "tab:orange")):
+    for key, colour in ((k, LOSS_COLOURS[k]) for k in KEYS):
         values = np.asarray(history.get(key, []), np.float64)
         if not len(values):
             continue
