@@ -46,7 +46,7 @@ def import_quietly(module: str = "tensorflow"):
     Returns:
         The imported module (already imported: returned at once, nothing redirected).
     """
-    if module in sys.modules:
+    if sys.modules.get(module) is not None:
         return sys.modules[module]
     import tempfile
 

@@ -111,12 +111,14 @@ def import_tensorflow_quietly() -> None:
     TF_CPP_MIN_LOG_LEVEL does not hide; `_tf.import_quietly` sets it aside. With
     TF_CPP_MIN_LOG_LEVEL=0 (show everything) it is shown as usual.
     """
-    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
-        importlib.import_module("tensorflow")
-        return
-    from medgan_course._tf import import_quietly
+    from medgan_course._tf import import_quietly, require_tensorflow
 
-    import_quietly("tensorflow")
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "0":
+        try:
+            import_quietly("tensorflow")
+        except ImportError:
+            pass  # require_tensorflow says what to install (or upgrade) instead
+    require_tensorflow()
 
 
 def on_colab() -> bool:

@@ -329,3 +329,12 @@ def test_import_quietly_sets_aside_what_an_import_writes_to_stderr_unless_it_fai
     assert "C++ notice" not in done.stderr and "stderr is back" in done.stderr
     assert "why it broke" in done.stderr and "ZeroDivisionError" in done.stderr
     assert done.returncode == 1
+
+
+def test_the_set_up_cells_quiet_import_still_names_the_install_command_without_tensorflow():
+    code = ("import sys; sys.modules['tensorflow'] = None\n"  # an import of it now fails
+            "from medgan_course import course\n"
+            "try:\n    course.import_tensorflow_quietly()\n"
+            "except ImportError as err:\n    print(err)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "pip install 'medgan-course[cpu]'" in done.stdout, done.stderr[-500:]
