@@ -16,8 +16,7 @@ import json
 import os
 import sys
 
-from medgan_course import __version__
-from medgan_course._tf import import_quietly
+from medgan_course import __version__, course
 from medgan_course.errors import UserError
 from medgan_course.training.recipes import RECIPES
 from medgan_course.validate import non_negative_int_arg, positive_int_arg, positive_number_arg
@@ -135,10 +134,9 @@ def quiet_tensorflow(verbose: bool) -> None:
     if verbose or "tensorflow" in sys.modules:
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if os.environ["TF_CPP_MIN_LOG_LEVEL"] != "0":
-        # Where oneDNN is on by default (CPUs with AVX-512 VNNI/BF16 or AMX), its notice is
-        # written through absl before TensorFlow reads the variable: import with stderr aside.
-        import_quietly("tensorflow")
+    # The notebooks' set-up call: it also sets aside the oneDNN notice that TF_CPP_MIN_LOG_LEVEL
+    # misses on some CPUs, unless the variable is 0.
+    course.import_tensorflow_quietly()
 
 
 def main(argv: list[str] | None = None) -> int:
